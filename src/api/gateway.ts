@@ -1,0 +1,88 @@
+// The API's only way into Temporal: translate a verified event into one start or signal.
+import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import type { SignalDefinition } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
+import {
+  fulfillmentWorkflowId,
+  orderDetailsSignal,
+  paymentReceivedSignal,
+  redemptionSignal,
+  refundRequestedSignal,
+  supplierCallbackSignal,
+  type FulfillmentTimeouts,
+  type OrderDetails,
+  type PaymentReceived,
+  type RedemptionNotice,
+  type RefundRequest,
+  type SupplierCallback,
+} from '../shared/contract';
+import type { fulfillOrder } from '../workflows';
+
+export type Delivery = 'started_or_signalled' | 'already_closed' | 'signalled' | 'not_found';
+
+export interface Gateway {
+  orderDetails(storeId: string, orderId: string, details: OrderDetails): Promise<Delivery>;
+  payment(storeId: string, orderId: string, payment: PaymentReceived): Promise<Delivery>;
+  supplierCallback(workflowId: string, callback: SupplierCallback): Promise<Delivery>;
+  redemption(storeId: string, orderId: string, notice: RedemptionNotice): Promise<Delivery>;
+  refundRequested(storeId: string, orderId: string, request: RefundRequest): Promise<Delivery>;
+}
+
+export function createGateway(client: Client, taskQueue: string, timeouts: FulfillmentTimeouts): Gateway {
+  /**
+   * Signal-with-start: whichever of order and payment arrives first starts the workflow and
+   * neither is lost. A closed workflow is never started again (REJECT_DUPLICATE), so a late
+   * re-delivery cannot buy a second code.
+   */
+  async function signalWithStart<T>(
+    storeId: string,
+    orderId: string,
+    signal: SignalDefinition<[T]>,
+    arg: T,
+  ): Promise<Delivery> {
+    try {
+      await client.workflow.signalWithStart<typeof fulfillOrder, [T]>('fulfillOrder', {
+        workflowId: fulfillmentWorkflowId(storeId, orderId),
+        taskQueue,
+        args: [{ storeId, orderId, timeouts }],
+        signal,
+        signalArgs: [arg],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      });
+      return 'started_or_signalled';
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return 'already_closed';
+      throw err;
+    }
+  }
+
+  async function signal<T>(workflowId: string, def: SignalDefinition<[T]>, arg: T): Promise<Delivery> {
+    try {
+      await client.workflow.getHandle(workflowId).signal(def, arg);
+      return 'signalled';
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) {
+        // Not running: closed (answer 2xx, nothing to do) or never existed (404).
+        try {
+          await client.workflow.getHandle(workflowId).describe();
+          return 'already_closed';
+        } catch (e) {
+          if (e instanceof WorkflowNotFoundError) return 'not_found';
+          throw e;
+        }
+      }
+      throw err;
+    }
+  }
+
+  return {
+    orderDetails: (storeId, orderId, details) =>
+      signalWithStart(storeId, orderId, orderDetailsSignal, details),
+    payment: (storeId, orderId, payment) => signalWithStart(storeId, orderId, paymentReceivedSignal, payment),
+    supplierCallback: (workflowId, callback) => signal(workflowId, supplierCallbackSignal, callback),
+    redemption: (storeId, orderId, notice) =>
+      signal(fulfillmentWorkflowId(storeId, orderId), redemptionSignal, notice),
+    refundRequested: (storeId, orderId, request) =>
+      signal(fulfillmentWorkflowId(storeId, orderId), refundRequestedSignal, request),
+  };
+}

@@ -1,0 +1,36 @@
+// Customer notifications. One row per notice in `notifications` (dedupe key = the workflow's),
+// so an activity retry never emails twice.
+import type { Db } from '../db/client';
+import type { Order } from '../generated/prisma/client';
+import type { Logger } from 'pino';
+
+export type NoticeTemplate = 'processing' | 'review' | 'delivered' | 'refunded' | 'cancelled';
+
+export interface Notifier {
+  notify(input: { order: Order; template: NoticeTemplate; dedupeKey: string }): Promise<void>;
+}
+
+/** Records each notice; sending is left to a transport (SMTP, see issue on notifications). */
+export function createRecordingNotifier(deps: { db: Db; logger: Logger }): Notifier {
+  return {
+    async notify({ order, template, dedupeKey }) {
+      await deps.db.notification.createMany({
+        data: [
+          {
+            orderId: order.id,
+            channel: 'email',
+            template,
+            recipient: order.customerEmail,
+            status: 'recorded',
+            dedupeKey,
+          },
+        ],
+        skipDuplicates: true,
+      });
+      deps.logger.info(
+        { orderId: order.externalOrderId, workflowId: order.workflowId, template },
+        'customer notice recorded',
+      );
+    },
+  };
+}

@@ -1,0 +1,22 @@
+// Entry point: `npm run sandbox-supplier`. Loopback only: its control plane has no auth.
+import { loadConfig } from '../config';
+import { createSandboxSupplier } from './server';
+
+async function main() {
+  const config = loadConfig();
+  const sandbox = createSandboxSupplier({
+    apiKey: config.supplier.apiKey,
+    webhookSecret: config.supplier.webhookSecrets[0]!,
+    webhookUrl: `${config.api.publicUrl}/webhooks/supplier`,
+  });
+  const { url, close } = await sandbox.listen(config.sandbox.port);
+  console.log(`sandbox supplier listening on ${url}`);
+  const stop = () => void close();
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

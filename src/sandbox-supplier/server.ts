@@ -1,0 +1,364 @@
+// A real HTTP supplier for development, tests, benchmarks and chaos runs. It speaks the
+// supplier format of seed 000 (POST /api/v1/orders with X-API-Key and Idempotency-Key; webhooks
+// signed with X-Signature) and can be told to misbehave per order: latency, 5xx, 429 with
+// Retry-After, 4xx rejections, slow responses after creating the order, partial or failed
+// fulfilment, lost, duplicated, reordered or early webhooks. It counts every order it creates
+// per client order id and per idempotency key, so duplicates are visible.
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { z } from 'zod';
+import type { AlphaOrder, AlphaWebhook } from '../suppliers/alpha-psn';
+
+export interface Behaviour {
+  /** Delay before answering any API call. */
+  latencyMs?: number;
+  /** Answer the next N order calls with this 5xx. */
+  fail5xx?: { times: number; status?: number };
+  /** Answer the next N order calls with 429 and Retry-After (seconds). */
+  rateLimit?: { times: number; retryAfterSec: number };
+  /** Reject the order with this 4xx. */
+  reject?: { status: number; message: string };
+  /** Create the order, then hold the response this long (the caller's timeout fires first). */
+  hangAfterCreateMs?: number;
+  /** How the order ends. 'pending' never completes. */
+  outcome?: 'delivered' | 'partial' | 'failed' | 'pending';
+  /** Delay between accepting the order and completing it. */
+  fulfilDelayMs?: number;
+  /** What happens to the completion webhook. */
+  webhook?: 'normal' | 'drop' | 'duplicate' | 'reorder' | 'beforeResponse';
+  /** Pretend Idempotency-Key is unsupported (only the caller's lookup prevents duplicates). */
+  ignoreIdempotencyKey?: boolean;
+  /** Report codes as redeemed (true), not redeemed (false) or unknown (null). */
+  redeemed?: boolean | null;
+}
+
+export interface SandboxOptions {
+  apiKey: string;
+  webhookSecret: string;
+  /** Where completion webhooks go (the cardbridge API's supplier hook). */
+  webhookUrl?: string;
+  /** Default behaviour for orders no rule matches. */
+  defaults?: Behaviour;
+  balance?: string;
+  /** Fixed unit cost per product (USD); default is the denomination less 8%. */
+  costs?: Record<string, string>;
+}
+
+interface Rule {
+  match: string;
+  behaviour: Behaviour;
+}
+
+interface Stored {
+  order: AlphaOrder;
+  behaviour: Behaviour;
+  idempotencyKey?: string;
+}
+
+export interface SandboxStats {
+  requests: number;
+  ordersCreated: number;
+  byClientOrderId: Record<string, number>;
+  byIdempotencyKey: Record<string, number>;
+  webhooksSent: number;
+  webhooksFailed: number;
+  codesIssued: string[];
+}
+
+const CATALOG: Record<string, { region: string; denomination: number }> = Object.fromEntries(
+  ['US', 'GB', 'DE', 'FR', 'JP', 'SA', 'AE'].flatMap((region) =>
+    [10, 20, 25, 50, 100].map((d) => [`PSN-${region}-${d}`, { region, denomination: d }]),
+  ),
+);
+
+const orderBody = z.object({
+  externalOrderId: z.string().min(1).max(100),
+  lines: z
+    .array(z.object({ sku: z.string().min(1), quantity: z.number().int().min(1).max(100) }))
+    .min(1)
+    .max(50),
+});
+
+export function createSandboxSupplier(opts: SandboxOptions) {
+  const app = express();
+  const rules: Rule[] = [];
+  const orders = new Map<string, Stored>(); // by supplier order id
+  const byExternal = new Map<string, string[]>();
+  const byKey = new Map<string, string>();
+  const stats: SandboxStats = {
+    requests: 0,
+    ordersCreated: 0,
+    byClientOrderId: {},
+    byIdempotencyKey: {},
+    webhooksSent: 0,
+    webhooksFailed: 0,
+    codesIssued: [],
+  };
+  let balance = Number(opts.balance ?? '10000');
+  const timers = new Set<NodeJS.Timeout>();
+  const later = (ms: number, fn: () => void) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  };
+  const sleep = (ms: number) => new Promise<void>((r) => later(ms, r));
+
+  /** The live behaviour object (counters such as fail5xx.times count down in place). */
+  function behaviourFor(externalOrderId: string): Behaviour {
+    return rules.find((r) => externalOrderId.includes(r.match))?.behaviour ?? (opts.defaults ??= {});
+  }
+
+  function newCode(): string {
+    const part = () => randomBytes(3).toString('hex').toUpperCase().slice(0, 4);
+    const code = `${part()}-${part()}-${part()}-${part()}`;
+    stats.codesIssued.push(code);
+    return code;
+  }
+
+  async function sendWebhook(stored: Stored): Promise<void> {
+    if (!opts.webhookUrl) return;
+    const o = stored.order;
+    const type: AlphaWebhook['type'] =
+      o.status === 'completed'
+        ? 'order.completed'
+        : o.status === 'partially_completed'
+          ? 'order.partially_completed'
+          : o.status === 'failed'
+            ? 'order.failed'
+            : 'order.processing';
+    const event: AlphaWebhook = {
+      id: `evt_${randomUUID()}`,
+      type,
+      createdAt: new Date().toISOString(),
+      data: o,
+    };
+    const body = JSON.stringify(event);
+    const signature = createHmac('sha256', opts.webhookSecret).update(body).digest('hex');
+    try {
+      const res = await fetch(opts.webhookUrl, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Signature': signature },
+        body,
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (res.ok) stats.webhooksSent++;
+      else stats.webhooksFailed++;
+    } catch {
+      stats.webhooksFailed++;
+    }
+  }
+
+  function complete(stored: Stored): void {
+    const outcome = stored.behaviour.outcome ?? 'delivered';
+    if (outcome === 'pending') return;
+    const o = stored.order;
+    for (const [i, line] of o.lines.entries()) {
+      const short =
+        outcome === 'failed'
+          ? line.quantity
+          : outcome === 'partial' && i === o.lines.length - 1
+            ? Math.ceil(line.quantity / 2)
+            : 0;
+      const fulfilled = line.quantity - short;
+      line.codes = Array.from({ length: fulfilled }, () => ({ code: newCode() }));
+      line.failedQuantity = short;
+    }
+    o.status =
+      outcome === 'delivered' ? 'completed' : outcome === 'partial' ? 'partially_completed' : 'failed';
+    o.updatedAt = new Date().toISOString();
+  }
+
+  async function deliverWebhooks(stored: Stored): Promise<void> {
+    const mode = stored.behaviour.webhook ?? 'normal';
+    if (mode === 'drop') return;
+    if (mode === 'reorder') {
+      // A stale "processing" event arrives after the final one.
+      const stale: Stored = {
+        ...stored,
+        order: {
+          ...stored.order,
+          status: 'processing',
+          lines: stored.order.lines.map((l) => ({ ...l, codes: [], failedQuantity: 0 })),
+          updatedAt: stored.order.createdAt,
+        },
+      };
+      await sendWebhook(stored);
+      await sendWebhook(stale);
+      return;
+    }
+    await sendWebhook(stored);
+    if (mode === 'duplicate') {
+      await sendWebhook(stored);
+      await sendWebhook(stored);
+    }
+  }
+
+  app.use((req, res, next) => {
+    stats.requests++;
+    if (req.path.startsWith('/__sandbox')) return next();
+    if (req.get('x-api-key') !== opts.apiKey) {
+      res.status(401).json({ error: { code: 'unauthorized', message: 'invalid API key' } });
+      return;
+    }
+    next();
+  });
+  app.use(express.json({ limit: '64kb' }));
+
+  app.post('/api/v1/orders', async (req, res) => {
+    const parsed = orderBody.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json({ error: { code: 'invalid_request', message: parsed.error.issues[0]?.message } });
+      return;
+    }
+    const { externalOrderId, lines } = parsed.data;
+    const behaviour = behaviourFor(externalOrderId);
+    if (behaviour.latencyMs) await sleep(behaviour.latencyMs);
+    if (behaviour.rateLimit && behaviour.rateLimit.times > 0) {
+      behaviour.rateLimit.times--;
+      res
+        .status(429)
+        .set('Retry-After', String(behaviour.rateLimit.retryAfterSec))
+        .json({ error: { code: 'rate_limited' } });
+      return;
+    }
+    if (behaviour.fail5xx && behaviour.fail5xx.times > 0) {
+      behaviour.fail5xx.times--;
+      res.status(behaviour.fail5xx.status ?? 503).json({ error: { code: 'unavailable' } });
+      return;
+    }
+    if (behaviour.reject) {
+      res
+        .status(behaviour.reject.status)
+        .json({ error: { code: 'rejected', message: behaviour.reject.message } });
+      return;
+    }
+    const unknown = lines.find((l) => !CATALOG[l.sku]);
+    if (unknown) {
+      res.status(422).json({ error: { code: 'unknown_sku', message: `unknown product ${unknown.sku}` } });
+      return;
+    }
+    const key = req.get('idempotency-key');
+    if (key && !behaviour.ignoreIdempotencyKey) {
+      const existing = byKey.get(key);
+      if (existing) {
+        res.status(200).json(orders.get(existing)!.order);
+        return;
+      }
+    }
+    const now = new Date().toISOString();
+    const cost = lines.reduce(
+      (n, l) => n + Number(opts.costs?.[l.sku] ?? CATALOG[l.sku]!.denomination * 0.92) * l.quantity,
+      0,
+    );
+    const order: AlphaOrder = {
+      id: `ord_${randomUUID()}`,
+      externalOrderId,
+      status: 'processing',
+      lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity, codes: [], failedQuantity: 0 })),
+      cost: { amount: cost.toFixed(2), currency: 'USD' },
+      createdAt: now,
+      updatedAt: now,
+    };
+    const stored: Stored = { order, behaviour, idempotencyKey: key };
+    orders.set(order.id, stored);
+    byExternal.set(externalOrderId, [...(byExternal.get(externalOrderId) ?? []), order.id]);
+    if (key) byKey.set(key, order.id);
+    balance -= cost;
+    stats.ordersCreated++;
+    stats.byClientOrderId[externalOrderId] = (stats.byClientOrderId[externalOrderId] ?? 0) + 1;
+    if (key) stats.byIdempotencyKey[key] = (stats.byIdempotencyKey[key] ?? 0) + 1;
+
+    const snapshot = structuredClone(order);
+    if (behaviour.webhook === 'beforeResponse') {
+      complete(stored);
+      await deliverWebhooks({ ...stored, behaviour: { ...behaviour, webhook: 'normal' } });
+    } else {
+      later(behaviour.fulfilDelayMs ?? 50, () => {
+        complete(stored);
+        if (stored.order.status !== 'processing') void deliverWebhooks(stored);
+      });
+    }
+    if (behaviour.hangAfterCreateMs) await sleep(behaviour.hangAfterCreateMs);
+    res.status(201).json(snapshot);
+  });
+
+  app.get('/api/v1/orders', async (req, res) => {
+    const external = typeof req.query.externalOrderId === 'string' ? req.query.externalOrderId : undefined;
+    const date = typeof req.query.date === 'string' ? req.query.date : undefined;
+    if (external) {
+      const b = behaviourFor(external);
+      if (b.latencyMs) await sleep(b.latencyMs);
+    }
+    const list = [...orders.values()]
+      .map((s) => s.order)
+      .filter((o) => (external ? o.externalOrderId === external : true))
+      .filter((o) => (date ? o.createdAt.startsWith(date) : true));
+    res.json({ orders: list });
+  });
+
+  app.get('/api/v1/orders/:id/redemption', (req, res) => {
+    const stored = orders.get(req.params.id);
+    if (!stored) {
+      res.status(404).json({ error: { code: 'not_found' } });
+      return;
+    }
+    res.json({ redeemed: stored.behaviour.redeemed === undefined ? false : stored.behaviour.redeemed });
+  });
+
+  app.get('/api/v1/balance', (_req, res) => {
+    res.json({ amount: balance.toFixed(2), currency: 'USD' });
+  });
+
+  // ---- control plane for tests and benchmarks (no API key; bind to loopback only)
+  app.post('/__sandbox/rules', (req, res) => {
+    const rule = z
+      .object({ match: z.string().min(1), behaviour: z.record(z.string(), z.unknown()) })
+      .parse(req.body);
+    rules.unshift({ match: rule.match, behaviour: rule.behaviour as Behaviour });
+    res.status(204).end();
+  });
+  app.get('/__sandbox/stats', (_req, res) => {
+    res.json(stats);
+  });
+
+  return {
+    app,
+    stats,
+    rules,
+    /** Set behaviour for every order whose client order id contains `match`. */
+    on(match: string, behaviour: Behaviour) {
+      rules.unshift({ match, behaviour });
+    },
+    setBalance(amount: number) {
+      balance = amount;
+    },
+    setWebhookUrl(url: string) {
+      opts.webhookUrl = url;
+    },
+    /** Re-send the completion webhook of an order (e.g. one that was dropped). */
+    async resendWebhook(externalOrderId: string) {
+      for (const id of byExternal.get(externalOrderId) ?? []) await sendWebhook(orders.get(id)!);
+    },
+    async listen(port = 0, host = '127.0.0.1') {
+      const server = app.listen(port, host);
+      await new Promise<void>((resolve, reject) => {
+        server.once('listening', resolve);
+        server.once('error', reject);
+      });
+      const url = `http://${host}:${(server.address() as AddressInfo).port}`;
+      return {
+        url,
+        close: async () => {
+          for (const t of timers) clearTimeout(t);
+          server.closeAllConnections();
+          await new Promise<void>((resolve) => server.close(() => resolve()));
+        },
+      };
+    },
+  };
+}
+
+export type SandboxSupplier = ReturnType<typeof createSandboxSupplier>;

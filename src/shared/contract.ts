@@ -1,0 +1,268 @@
+// What crosses the boundary between the API, the worker and ops tools: ids, messages,
+// search attributes and status types. One definition per wire name, used by both sides.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const WORKFLOW_TYPE = 'fulfillOrder';
+
+// ---------------------------------------------------------------- identifiers
+
+export const STORE_ID = /^[a-z0-9][a-z0-9-]{0,39}$/;
+export const ORDER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** One workflow per (store, order): duplicate deliveries address the same execution. */
+export function fulfillmentWorkflowId(storeId: string, orderId: string): string {
+  return `fulfill:${storeId}:${orderId}`;
+}
+
+/**
+ * The client order id we send the supplier for one batch (the first attempt is batch 1; a retry
+ * of missing lines opens a new batch). It encodes the order so a supplier webhook finds its
+ * workflow without a lookup, and it stays the same on every re-send of that batch.
+ */
+export function supplierClientOrderId(storeId: string, orderId: string, batch: number): string {
+  return `cb_${storeId}_${orderId}_b${batch}`;
+}
+
+export function parseClientOrderId(
+  clientOrderId: string,
+): { storeId: string; orderId: string; batch: number } | null {
+  const m = /^cb_([a-z0-9][a-z0-9-]{0,39})_(.+)_b(\d{1,4})$/.exec(clientOrderId);
+  if (!m || !ORDER_ID.test(m[2]!)) return null;
+  return { storeId: m[1]!, orderId: m[2]!, batch: Number(m[3]) };
+}
+
+/** Idempotency key for a batch: deterministic, so a reset or replay never mints a new one. */
+export function supplierIdempotencyKey(storeId: string, orderId: string, batch: number): string {
+  return `cardbridge:${storeId}:${orderId}:batch-${batch}`;
+}
+
+// ---------------------------------------------------------------- messages
+
+export type Channel = 'woocommerce' | 'standard' | 'pocketsflow' | 'paynup' | 'ops';
+
+export interface OrderLineInput {
+  lineNo: number;
+  sku: string;
+  quantity: number;
+  /** Unit price the customer paid, decimal string in the order currency. */
+  unitPrice: string;
+  name?: string;
+}
+
+/** The order as a storefront describes it. */
+export interface OrderDetails {
+  channel: Channel;
+  status: string;
+  paid: boolean;
+  paymentMethod?: string;
+  currency: string;
+  total: string;
+  customerEmail?: string;
+  /** Region of the customer's account on the platform (e.g. PSN US), when the store asks for it. */
+  accountRegion?: string;
+  riskFlags: string[];
+  lines: OrderLineInput[];
+  eventId: string;
+}
+
+export interface PaymentReceived {
+  source: Channel;
+  eventId: string;
+  amount?: string;
+  paymentMethod?: string;
+}
+
+export interface IssuedCode {
+  /** The code itself. Travels only inside encrypted payloads and is stored encrypted. */
+  code: string;
+  pin?: string;
+}
+
+export type SupplierOrderState = 'pending' | 'delivered' | 'partial' | 'failed';
+
+export interface SupplierLineResult {
+  product: string;
+  quantity: number;
+  codes: IssuedCode[];
+  failed: number;
+}
+
+/** A supplier's view of one batch, from its webhook or a status lookup. */
+export interface SupplierOrderReport {
+  supplierOrderId: string;
+  clientOrderId: string;
+  state: SupplierOrderState;
+  lines: SupplierLineResult[];
+  /** Amount the supplier charged us, decimal string. */
+  cost?: string;
+  costCurrency?: string;
+  /** Supplier's own update time (ISO); older reports never overwrite newer ones. */
+  updatedAt: string;
+}
+
+export interface SupplierCallback {
+  eventId: string;
+  report: SupplierOrderReport;
+}
+
+export interface RedemptionNotice {
+  source: Channel;
+  eventId: string;
+  state: 'sold' | 'used';
+}
+
+export interface RefundRequest {
+  source: Channel;
+  eventId: string;
+  reason: string;
+}
+
+export type ReviewAction = 'retry' | 'markDelivered' | 'refund' | 'cancel';
+
+export interface ReviewDecision {
+  action: ReviewAction;
+  by: string;
+  note?: string;
+  /** For markDelivered: codes obtained by hand, per line. */
+  codes?: { lineNo: number; codes: IssuedCode[] }[];
+}
+
+export const orderDetailsSignal = defineSignal<[OrderDetails]>('orderDetails');
+export const paymentReceivedSignal = defineSignal<[PaymentReceived]>('paymentReceived');
+export const supplierCallbackSignal = defineSignal<[SupplierCallback]>('supplierCallback');
+export const redemptionSignal = defineSignal<[RedemptionNotice]>('redemption');
+export const refundRequestedSignal = defineSignal<[RefundRequest]>('refundRequested');
+export const reviewDecisionUpdate = defineUpdate<FulfillmentStatus, [ReviewDecision]>('reviewDecision');
+export const statusQuery = defineQuery<FulfillmentStatus>('status');
+
+// ---------------------------------------------------------------- workflow input and status
+
+export interface FulfillOrderInput {
+  storeId: string;
+  orderId: string;
+  /** Timeouts captured from config at start, so a running order keeps the rules it started with. */
+  timeouts: FulfillmentTimeouts;
+}
+
+export interface FulfillmentTimeouts {
+  /** How long to wait for order details and payment before giving up (no money moved). */
+  paymentWaitMs: number;
+  /** One wait for the supplier's webhook before polling its status. */
+  supplierWebhookWaitMs: number;
+  /** Total time a batch may stay pending at the supplier before a human looks at it. */
+  supplierMaxWaitMs: number;
+  /** Remind ops when a review has waited this long without a decision. */
+  reviewReminderMs: number;
+  /** One supplier HTTP call, end to end; past it the outcome is ambiguous and is looked up. */
+  supplierCallTimeoutMs: number;
+}
+
+export type FulfillmentState =
+  | 'awaiting_order'
+  | 'awaiting_payment'
+  | 'checking'
+  | 'ordering'
+  | 'awaiting_supplier'
+  | 'in_review'
+  | 'delivering'
+  | 'delivered'
+  | 'refunded'
+  | 'cancelled'
+  | 'not_paid'
+  | 'skipped';
+
+export const TERMINAL_STATES: readonly FulfillmentState[] = [
+  'delivered',
+  'refunded',
+  'cancelled',
+  'not_paid',
+  'skipped',
+];
+
+export type LineState = 'ignored' | 'pending' | 'ordered' | 'delivered' | 'partial' | 'failed' | 'review';
+
+export interface LineStatus {
+  lineNo: number;
+  sku: string;
+  quantity: number;
+  state: LineState;
+  delivered: number;
+  supplierProduct?: string;
+  region?: string;
+  /** Masked codes (e.g. ****-****-1234) of what was delivered. */
+  masked: string[];
+}
+
+export interface Reason {
+  code: ReasonCode;
+  message: string;
+  lineNo?: number;
+}
+
+export type ReasonCode =
+  | 'NOT_PAID'
+  | 'RISK_FLAG'
+  | 'PAYMENT_METHOD'
+  | 'SKU_UNMAPPED'
+  | 'REGION_MISMATCH'
+  | 'CURRENCY_MISMATCH'
+  | 'AMOUNT_MISMATCH'
+  | 'NO_CODE_LINES'
+  | 'SUPPLIER_REJECTED'
+  | 'SUPPLIER_FAILED'
+  | 'SUPPLIER_TIMEOUT'
+  | 'PARTIAL_DELIVERY'
+  | 'RECONCILE_MISMATCH'
+  | 'REFUND_CODE_USED'
+  | 'REFUND_UNKNOWN_REDEMPTION'
+  | 'REFUND_REQUESTED';
+
+export interface FulfillmentStatus {
+  workflowId: string;
+  storeId: string;
+  orderId: string;
+  state: FulfillmentState;
+  lines: LineStatus[];
+  /** Why the order is (or was) held; empty when all is well. */
+  reasons: Reason[];
+  batches: { batch: number; clientOrderId: string; supplierOrderId?: string; state: SupplierOrderState }[];
+  supplierAttempts: number;
+  /** When the current wait ends (webhook wait, review reminder, payment wait), ISO. */
+  nextDeadline?: string;
+  review?: { openedAt: string; reminders: number };
+  decisions: { action: ReviewAction; by: string; at: string; note?: string }[];
+  redemption: 'unknown' | 'sold' | 'used';
+  customerNotices: string[];
+}
+
+// ---------------------------------------------------------------- search attributes
+
+export const SA = {
+  status: defineSearchAttributeKey('CardbridgeStatus', SearchAttributeType.KEYWORD),
+  store: defineSearchAttributeKey('CardbridgeStore', SearchAttributeType.KEYWORD),
+  region: defineSearchAttributeKey('CardbridgeRegion', SearchAttributeType.KEYWORD),
+  skus: defineSearchAttributeKey('CardbridgeSkus', SearchAttributeType.KEYWORD_LIST),
+  reason: defineSearchAttributeKey('CardbridgeReason', SearchAttributeType.KEYWORD),
+  deadline: defineSearchAttributeKey('CardbridgeDeadline', SearchAttributeType.DATETIME),
+} as const;
+
+/** `--search-attribute` values for `temporal server start-dev` and `temporal operator search-attribute create`. */
+export const SEARCH_ATTRIBUTE_REGISTRATIONS: readonly string[] = [
+  'CardbridgeStatus=Keyword',
+  'CardbridgeStore=Keyword',
+  'CardbridgeRegion=Keyword',
+  'CardbridgeSkus=KeywordList',
+  'CardbridgeReason=Keyword',
+  'CardbridgeDeadline=Datetime',
+];
+
+// ---------------------------------------------------------------- activity error types
+
+/** ApplicationFailure types. Retry policies list the non-retryable ones from here. */
+export const ErrorType = {
+  SupplierRejected: 'SupplierRejected',
+  SupplierRateLimited: 'SupplierRateLimited',
+  UnknownStore: 'UnknownStore',
+  CodeConflict: 'CodeConflict',
+} as const;

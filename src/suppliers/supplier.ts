@@ -1,0 +1,45 @@
+// The seam between the workflow's activities and any code supplier: a transport that speaks
+// the supplier's HTTP API and a mapper from its states to ours. Add a supplier by
+// implementing this interface; the workflow does not change.
+import type { SupplierOrderReport } from '../shared/contract';
+
+export interface PlaceOrderRequest {
+  clientOrderId: string;
+  idempotencyKey: string;
+  lines: { product: string; quantity: number }[];
+}
+
+export interface SupplierClient {
+  readonly name: string;
+  placeOrder(req: PlaceOrderRequest): Promise<SupplierOrderReport>;
+  /** The supplier's order for our client order id, or null when it never received one. */
+  findOrder(clientOrderId: string): Promise<SupplierOrderReport | null>;
+  listOrders(date: string): Promise<SupplierOrderReport[]>;
+  balance(): Promise<{ amount: string; currency: string }>;
+  /** Whether the codes of a supplier order were redeemed; 'unknown' when the supplier can't tell. */
+  redemption(supplierOrderId: string): Promise<'used' | 'unused' | 'unknown'>;
+}
+
+/** 4xx: the supplier said no; retrying the same request cannot help. */
+export class SupplierRejectedError extends Error {
+  override name = 'SupplierRejectedError';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** 429: retry, but not before the supplier's Retry-After. */
+export class SupplierRateLimitedError extends Error {
+  override name = 'SupplierRateLimitedError';
+  constructor(readonly retryAfterMs: number) {
+    super(`supplier rate limit; retry after ${retryAfterMs} ms`);
+  }
+}
+
+/** 5xx, network error or timeout: transient, and the order may or may not exist. */
+export class SupplierUnavailableError extends Error {
+  override name = 'SupplierUnavailableError';
+}

@@ -1,0 +1,596 @@
+// One execution per paid order. Pure orchestration: every effect is an activity, every wait is
+// durable, every decision is recorded in the status the `status` query returns.
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import {
+  ErrorType,
+  fulfillmentWorkflowId,
+  orderDetailsSignal,
+  paymentReceivedSignal,
+  redemptionSignal,
+  refundRequestedSignal,
+  reviewDecisionUpdate,
+  SA,
+  statusQuery,
+  supplierCallbackSignal,
+  supplierClientOrderId,
+  supplierIdempotencyKey,
+  type FulfillmentState,
+  type FulfillmentStatus,
+  type FulfillOrderInput,
+  type IssuedCode,
+  type LineStatus,
+  type OrderDetails,
+  type PaymentReceived,
+  type Reason,
+  type ReasonCode,
+  type RefundRequest,
+  type ReviewDecision,
+  type SupplierOrderReport,
+} from '../shared/contract';
+import { checkEligibility, fromCents, toCents, type EligibleLine } from '../shared/eligibility';
+
+type Activities = ReturnType<typeof createActivities>;
+
+const store = proxyActivities<Activities>({
+  startToCloseTimeout: '15s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 30 },
+});
+const notify = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5m', maximumAttempts: 20 },
+});
+
+/** Reasons a person may approve; a retry after approval does not raise them again. */
+const APPROVABLE: ReasonCode[] = [
+  'RISK_FLAG',
+  'PAYMENT_METHOD',
+  'REGION_MISMATCH',
+  'CURRENCY_MISMATCH',
+  'AMOUNT_MISMATCH',
+];
+
+type Step =
+  | { kind: 'check' }
+  | { kind: 'order' }
+  | { kind: 'reconcile' }
+  | { kind: 'deliver' }
+  | { kind: 'review'; reasons: Reason[] }
+  | { kind: 'refund' }
+  | { kind: 'end'; state: FulfillmentState; reasons?: Reason[] };
+
+export async function fulfillOrder(input: FulfillOrderInput): Promise<FulfillmentStatus> {
+  const { storeId, orderId, timeouts } = input;
+  const workflowId = fulfillmentWorkflowId(storeId, orderId);
+  const supplier = proxyActivities<Activities>({
+    startToCloseTimeout: timeouts.supplierCallTimeoutMs,
+    retry: {
+      initialInterval: '2s',
+      backoffCoefficient: 2,
+      maximumInterval: '5m',
+      maximumAttempts: 12,
+      nonRetryableErrorTypes: [ErrorType.SupplierRejected],
+    },
+  });
+
+  const s: FulfillmentStatus = {
+    workflowId,
+    storeId,
+    orderId,
+    state: 'awaiting_order',
+    lines: [],
+    reasons: [],
+    batches: [],
+    supplierAttempts: 0,
+    decisions: [],
+    redemption: 'unknown',
+    customerNotices: [],
+  };
+
+  let details: OrderDetails | undefined;
+  let payment: PaymentReceived | undefined;
+  let refundRequest: RefundRequest | undefined;
+  let pendingDecision: ReviewDecision | undefined;
+  let eligible: EligibleLine[] = [];
+  const approved = new Set<ReasonCode>();
+  const seenEvents = new Set<string>();
+  const reports = new Map<string, SupplierOrderReport>();
+  const firstSeen = (eventId: string) => !seenEvents.has(eventId) && !!seenEvents.add(eventId);
+
+  // ------------------------------------------------------------ message handlers
+  setHandler(orderDetailsSignal, (d) => {
+    if (!firstSeen(d.eventId)) return;
+    if (!details) details = d;
+    else if (d.paid && !details.paid) details = { ...details, paid: true, status: d.status };
+  });
+  setHandler(paymentReceivedSignal, (p) => {
+    if (firstSeen(p.eventId)) payment ??= p;
+  });
+  setHandler(supplierCallbackSignal, ({ eventId, report }) => {
+    if (!firstSeen(eventId)) return;
+    mergeReport(report);
+  });
+  setHandler(redemptionSignal, (n) => {
+    if (firstSeen(n.eventId) && s.redemption !== 'used') s.redemption = n.state;
+  });
+  setHandler(refundRequestedSignal, (r) => {
+    if (firstSeen(r.eventId)) refundRequest ??= r;
+  });
+  setHandler(statusQuery, () => s);
+  setHandler(
+    reviewDecisionUpdate,
+    async (decision) => {
+      pendingDecision = decision;
+      await condition(() => pendingDecision === undefined);
+      return s;
+    },
+    { validator: (d) => validateDecision(d) },
+  );
+
+  function validateDecision(d: ReviewDecision): void {
+    if (s.state !== 'in_review')
+      throw new Error(`There is no open review for this order (state: ${s.state}).`);
+    if (pendingDecision) throw new Error('Another decision is already being applied.');
+    if (!d.by?.trim()) throw new Error('A decision must say who made it ("by").');
+    if (
+      d.action === 'retry' &&
+      missingUnits().length === 0 &&
+      !s.reasons.some((r) => isEligibilityReason(r.code))
+    ) {
+      throw new Error('Nothing is left to retry: every line is delivered.');
+    }
+    if (d.action === 'markDelivered') {
+      const missing = new Map(
+        s.lines.filter((l) => l.state !== 'ignored').map((l) => [l.lineNo, l.quantity - l.delivered]),
+      );
+      const given = new Map<number, number>();
+      for (const entry of d.codes ?? []) {
+        if (!missing.has(entry.lineNo))
+          throw new Error(`Line ${entry.lineNo} is not a code line of this order.`);
+        if (entry.codes.some((c) => !c.code?.trim()))
+          throw new Error(`Line ${entry.lineNo} has an empty code.`);
+        given.set(entry.lineNo, (given.get(entry.lineNo) ?? 0) + entry.codes.length);
+      }
+      for (const [lineNo, count] of missing) {
+        if ((given.get(lineNo) ?? 0) !== count) {
+          throw new Error(
+            `Line ${lineNo} needs exactly ${count} code(s) to be marked delivered, got ${given.get(lineNo) ?? 0}.`,
+          );
+        }
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ helpers
+  function mergeReport(report: SupplierOrderReport): void {
+    const prev = reports.get(report.clientOrderId);
+    if (prev && isTerminal(prev.state)) return; // a final answer is never overwritten
+    if (prev && Date.parse(report.updatedAt) < Date.parse(prev.updatedAt)) return; // out of order
+    reports.set(report.clientOrderId, report);
+    const batch = s.batches.find((b) => b.clientOrderId === report.clientOrderId);
+    if (batch) {
+      batch.state = report.state;
+      batch.supplierOrderId = report.supplierOrderId;
+    }
+  }
+
+  function setState(state: FulfillmentState, deadline?: number): void {
+    s.state = state;
+    s.nextDeadline = deadline === undefined ? undefined : new Date(deadline).toISOString();
+    upsertSearchAttributes([
+      { key: SA.status, value: state },
+      { key: SA.deadline, value: deadline === undefined ? null : new Date(deadline) },
+      { key: SA.reason, value: s.reasons[0]?.code ?? null },
+    ]);
+  }
+
+  function missingUnits(): { line: LineStatus; count: number }[] {
+    return s.lines
+      .filter((l) => l.state !== 'ignored' && l.delivered < l.quantity)
+      .map((line) => ({ line, count: line.quantity - line.delivered }));
+  }
+
+  async function event(type: string, status: string, detail: Record<string, unknown> = {}, lineNo?: number) {
+    await store.recordEvent({
+      workflowId,
+      type,
+      status,
+      lineNo,
+      details: detail,
+      dedupeKey: `${workflowId}/${type}/${eventSeq++}`,
+    });
+  }
+  let eventSeq = 0;
+
+  async function tellCustomer(template: 'processing' | 'review' | 'delivered' | 'refunded' | 'cancelled') {
+    if (template !== 'delivered' && s.customerNotices.includes(template)) return;
+    s.customerNotices.push(template);
+    await notify.notifyCustomer({
+      workflowId,
+      template,
+      dedupeKey: `${workflowId}/${template}/${s.customerNotices.length}`,
+    });
+  }
+
+  async function storeCodes(lineNo: number, codes: IssuedCode[], supplierOrderId?: string) {
+    const line = s.lines.find((l) => l.lineNo === lineNo)!;
+    const take = codes.slice(0, line.quantity - line.delivered);
+    if (!take.length) return;
+    const masked = await store.storeCodes({
+      workflowId,
+      lineNo,
+      firstUnit: line.delivered,
+      codes: take,
+      supplierOrderId,
+    });
+    line.delivered += take.length;
+    line.masked.push(...masked);
+    line.state = line.delivered === line.quantity ? 'delivered' : 'partial';
+  }
+
+  // ------------------------------------------------------------ steps
+  async function check(): Promise<Step> {
+    setState('checking');
+    const d = details!;
+    const catalog = await store.loadCatalog({ storeId, skus: d.lines.map((l) => l.sku) });
+    const result = checkEligibility(d, catalog);
+    eligible = result.lines;
+    const byLine = new Map(result.lines.map((l) => [l.lineNo, l]));
+    const previous = new Map(s.lines.map((l) => [l.lineNo, l]));
+    s.lines = d.lines.map((l) => {
+      const known = previous.get(l.lineNo);
+      const m = byLine.get(l.lineNo)?.mapping;
+      const ignored = result.ignored.includes(l.lineNo);
+      return {
+        lineNo: l.lineNo,
+        sku: l.sku,
+        quantity: l.quantity,
+        state: ignored ? 'ignored' : (known?.state ?? 'pending'),
+        delivered: known?.delivered ?? 0,
+        supplierProduct: m?.supplierProduct,
+        region: m?.region,
+        masked: known?.masked ?? [],
+      };
+    });
+    const regions = [...new Set(eligible.map((l) => l.mapping.region))];
+    upsertSearchAttributes([{ key: SA.region, value: regions.join(',') || null }]);
+    const reasons = result.reasons.filter((r) => !approved.has(r.code));
+    if (reasons.some((r) => r.code === 'NO_CODE_LINES')) return { kind: 'end', state: 'skipped', reasons };
+    if (reasons.length) return { kind: 'review', reasons };
+    await event('eligibility.passed', 'ok', {
+      lines: eligible.map((l) => l.lineNo),
+      ignored: result.ignored,
+    });
+    return { kind: 'order' };
+  }
+
+  async function order(): Promise<Step> {
+    const batchNo = s.batches.length + 1;
+    const clientOrderId = supplierClientOrderId(storeId, orderId, batchNo);
+    const wanted = missingUnits();
+    // One supplier line per product; codes are split back onto storefront lines in line order.
+    const products = new Map<string, number>();
+    for (const { line, count } of wanted) {
+      products.set(line.supplierProduct!, (products.get(line.supplierProduct!) ?? 0) + count);
+      line.state = 'ordered';
+    }
+    s.batches.push({ batch: batchNo, clientOrderId, state: 'pending' });
+    setState('ordering');
+    try {
+      s.supplierAttempts++;
+      const report = await supplier.placeSupplierOrder({
+        workflowId,
+        clientOrderId,
+        idempotencyKey: supplierIdempotencyKey(storeId, orderId, batchNo),
+        lines: [...products].map(([product, quantity]) => ({ product, quantity })),
+      });
+      mergeReport(report);
+    } catch (err) {
+      const cause = err instanceof ActivityFailure ? err.cause : undefined;
+      const rejected = cause instanceof ApplicationFailure && cause.type === ErrorType.SupplierRejected;
+      markLines(wanted, 'review');
+      return {
+        kind: 'review',
+        reasons: [
+          rejected
+            ? { code: 'SUPPLIER_REJECTED', message: `The supplier rejected the order: ${cause.message}` }
+            : { code: 'SUPPLIER_FAILED', message: 'The supplier could not be reached after every retry.' },
+        ],
+      };
+    }
+    await event('supplier.order_placed', 'ok', { clientOrderId, batch: batchNo });
+    return awaitSupplier(clientOrderId, wanted);
+  }
+
+  async function awaitSupplier(
+    clientOrderId: string,
+    wanted: { line: LineStatus; count: number }[],
+  ): Promise<Step> {
+    const giveUpAt = Date.now() + timeouts.supplierMaxWaitMs;
+    const settled = () => isTerminal(reports.get(clientOrderId)?.state);
+    while (!settled()) {
+      const wait = Math.min(timeouts.supplierWebhookWaitMs, giveUpAt - Date.now());
+      setState('awaiting_supplier', Date.now() + wait);
+      if (wait > 0 && (await condition(settled, wait))) break;
+      // No webhook in time: ask the supplier, and tell the customer it is processing (not failed).
+      const found = await supplier.lookupSupplierOrder({ workflowId, clientOrderId });
+      if (found) mergeReport(found);
+      if (settled()) break;
+      await tellCustomer('processing');
+      if (Date.now() >= giveUpAt) {
+        markLines(wanted, 'review');
+        return {
+          kind: 'review',
+          reasons: [
+            {
+              code: 'SUPPLIER_TIMEOUT',
+              message: `The supplier has not completed order ${clientOrderId} within ${Math.round(
+                timeouts.supplierMaxWaitMs / 1000,
+              )}s; check it with the supplier before retrying.`,
+            },
+          ],
+        };
+      }
+    }
+    const report = reports.get(clientOrderId)!;
+    // Hand each product's codes to the storefront lines that asked for it, in line order.
+    for (const result of report.lines) {
+      const codes = [...result.codes];
+      for (const { line } of wanted.filter((w) => w.line.supplierProduct === result.product)) {
+        const share = codes.splice(0, line.quantity - line.delivered);
+        await storeCodes(line.lineNo, share, report.supplierOrderId);
+      }
+    }
+    await event(`supplier.${report.state}`, report.state, {
+      clientOrderId,
+      supplierOrderId: report.supplierOrderId,
+    });
+    const missing = missingUnits();
+    if (!missing.length) return { kind: 'reconcile' };
+    markLines(missing, 'review');
+    const delivered = wanted.reduce((n, w) => n + w.count, 0) - missing.reduce((n, m) => n + m.count, 0);
+    return {
+      kind: 'review',
+      reasons: [
+        delivered > 0
+          ? {
+              code: 'PARTIAL_DELIVERY',
+              message: `The supplier delivered ${delivered} of ${delivered + missing.reduce((n, m) => n + m.count, 0)} code(s); lines ${missing
+                .map((m) => m.line.lineNo)
+                .join(', ')} are missing.`,
+            }
+          : { code: 'SUPPLIER_FAILED', message: `The supplier reported order ${clientOrderId} as failed.` },
+      ],
+    };
+  }
+
+  async function reconcile(): Promise<Step> {
+    setState('delivering');
+    const reasons: Reason[] = [];
+    for (const line of s.lines.filter((l) => l.state !== 'ignored')) {
+      if (line.delivered !== line.quantity) {
+        reasons.push({
+          code: 'RECONCILE_MISMATCH',
+          lineNo: line.lineNo,
+          message: `Line ${line.lineNo} has ${line.delivered} code(s) for ${line.quantity} ordered.`,
+        });
+      }
+    }
+    const paidCents = details!.lines
+      .filter((l) => eligible.some((e) => e.lineNo === l.lineNo))
+      .reduce((n, l) => n + toCents(l.unitPrice) * l.quantity, 0);
+    const costs = [...reports.values()].filter((r) => r.cost && r.costCurrency === details!.currency);
+    const costCents = costs.reduce((n, r) => n + toCents(r.cost!), 0);
+    if (costs.length && costCents > paidCents) {
+      reasons.push({
+        code: 'RECONCILE_MISMATCH',
+        message: `The supplier charged ${fromCents(costCents)} ${details!.currency}, more than the customer paid (${fromCents(
+          paidCents,
+        )}).`,
+      });
+    }
+    await supplier.checkSupplierBalance({ workflowId });
+    if (reasons.length) return { kind: 'review', reasons };
+    await event('reconcile.passed', 'ok', { cost: fromCents(costCents), paid: fromCents(paidCents) });
+    return { kind: 'deliver' };
+  }
+
+  async function deliver(): Promise<Step> {
+    setState('delivering');
+    await tellCustomer('delivered');
+    await notify.updateStorefront({ workflowId, outcome: 'delivered' });
+    return { kind: 'end', state: 'delivered' };
+  }
+
+  async function review(reasons: Reason[]): Promise<Step> {
+    s.reasons = reasons;
+    const openedAt = Date.now();
+    s.review = { openedAt: new Date(openedAt).toISOString(), reminders: 0 };
+    setState('in_review', openedAt + timeouts.reviewReminderMs);
+    await store.openReviewCase({
+      workflowId,
+      reasons,
+      dedupeKey: `${workflowId}/review/${s.decisions.length}`,
+    });
+    log.warn('order held for review', { workflowId, orderId, reasons: reasons.map((r) => r.code) });
+    await tellCustomer('review');
+    for (;;) {
+      const decided = await condition(
+        () => pendingDecision !== undefined || refundRequest !== undefined,
+        timeouts.reviewReminderMs,
+      );
+      if (decided) break;
+      s.review.reminders++;
+      setState('in_review', Date.now() + timeouts.reviewReminderMs);
+      await store.remindReview({ workflowId, reminders: s.review.reminders, openedAt: s.review.openedAt });
+    }
+    const decision: ReviewDecision = pendingDecision ?? {
+      action: 'refund',
+      by: `storefront:${refundRequest!.source}`,
+      note: refundRequest!.reason,
+    };
+    s.decisions.push({
+      action: decision.action,
+      by: decision.by,
+      at: new Date().toISOString(),
+      note: decision.note,
+    });
+    await store.closeReviewCase({ workflowId, decision });
+    s.review = undefined;
+    s.reasons = [];
+    let next: Step;
+    switch (decision.action) {
+      case 'retry':
+        for (const r of reasons) if (APPROVABLE.includes(r.code)) approved.add(r.code);
+        next =
+          reasons.some((r) => isEligibilityReason(r.code)) || eligible.length === 0
+            ? { kind: 'check' }
+            : { kind: 'order' };
+        setState(next.kind === 'check' ? 'checking' : 'ordering');
+        break;
+      case 'markDelivered':
+        setState('delivering');
+        pendingDecision = undefined; // the update returns now; codes are stored next
+        for (const entry of decision.codes ?? []) await storeCodes(entry.lineNo, entry.codes);
+        next = { kind: 'reconcile' };
+        break;
+      case 'refund':
+        setState('checking');
+        next = { kind: 'refund' };
+        break;
+      case 'cancel':
+        next = { kind: 'end', state: 'cancelled' };
+        setState('cancelled');
+        break;
+    }
+    pendingDecision = undefined;
+    refundRequest = undefined;
+    return next;
+  }
+
+  async function refund(): Promise<Step> {
+    const delivered = s.lines.reduce((n, l) => n + (l.state === 'ignored' ? 0 : l.delivered), 0);
+    if (delivered > 0) {
+      const state = s.redemption === 'used' ? 'used' : (await supplier.checkRedemption({ workflowId })).state;
+      if (state === 'used') {
+        s.redemption = 'used';
+        return {
+          kind: 'review',
+          reasons: [
+            {
+              code: 'REFUND_CODE_USED',
+              message: 'A delivered code was already redeemed; it cannot be refunded automatically.',
+            },
+          ],
+        };
+      }
+      if (state !== 'unused') {
+        return {
+          kind: 'review',
+          reasons: [
+            {
+              code: 'REFUND_UNKNOWN_REDEMPTION',
+              message:
+                'Whether the delivered code was redeemed is unknown; a person must check before refunding.',
+            },
+          ],
+        };
+      }
+    }
+    await notify.refundPayment({ workflowId, dedupeKey: `${workflowId}/refund` });
+    return { kind: 'end', state: 'refunded' };
+  }
+
+  // ------------------------------------------------------------ main
+  const paymentDeadline = Date.now() + timeouts.paymentWaitMs;
+  setState('awaiting_order', paymentDeadline);
+  const ready = () => details !== undefined && (details.paid || payment !== undefined);
+  await condition(() => details !== undefined, timeouts.paymentWaitMs);
+  if (details && !ready()) {
+    setState('awaiting_payment', paymentDeadline);
+    await condition(ready, Math.max(0, paymentDeadline - Date.now()));
+  }
+
+  let step: Step;
+  if (!ready()) {
+    step = {
+      kind: 'end',
+      state: 'not_paid',
+      reasons: [
+        {
+          code: 'NOT_PAID',
+          message: details
+            ? 'No payment arrived before the payment deadline.'
+            : 'Payment arrived but the order itself never did.',
+        },
+      ],
+    };
+  } else {
+    const d = details!;
+    details = { ...d, paid: true, paymentMethod: d.paymentMethod ?? payment?.paymentMethod };
+    upsertSearchAttributes([
+      { key: SA.store, value: storeId },
+      { key: SA.skus, value: d.lines.map((l) => l.sku) },
+    ]);
+    await store.recordOrder({ workflowId, storeId, orderId, details: details });
+    step = { kind: 'check' };
+  }
+
+  while (step.kind !== 'end') {
+    if (refundRequest && step.kind !== 'review' && step.kind !== 'refund') {
+      step = { kind: 'review', reasons: [{ code: 'REFUND_REQUESTED', message: refundRequest.reason }] };
+    }
+    switch (step.kind) {
+      case 'check':
+        step = await check();
+        break;
+      case 'order':
+        step = await order();
+        break;
+      case 'reconcile':
+        step = await reconcile();
+        break;
+      case 'deliver':
+        step = await deliver();
+        break;
+      case 'review':
+        step = await review(step.reasons);
+        break;
+      case 'refund':
+        step = await refund();
+        break;
+    }
+  }
+
+  s.reasons = step.reasons ?? s.reasons;
+  setState(step.state);
+  if (details && step.state !== 'delivered')
+    await event(`order.${step.state}`, step.state, { reasons: s.reasons.map((r) => r.code) });
+  if (step.state === 'refunded') await tellCustomer('refunded');
+  if (step.state === 'cancelled') await notify.updateStorefront({ workflowId, outcome: 'cancelled' });
+  if (details) await store.recordOrderState({ workflowId, state: step.state });
+  await condition(allHandlersFinished);
+  log.info('order finished', { workflowId, orderId, state: s.state });
+  return s;
+}
+
+function isTerminal(state: string | undefined): boolean {
+  return state === 'delivered' || state === 'partial' || state === 'failed';
+}
+
+function isEligibilityReason(code: ReasonCode): boolean {
+  return [...APPROVABLE, 'SKU_UNMAPPED', 'NOT_PAID', 'NO_CODE_LINES'].includes(code);
+}
+
+function markLines(units: { line: LineStatus }[], state: LineStatus['state']): void {
+  for (const { line } of units) line.state = state;
+}

@@ -1,0 +1,245 @@
+// The whole stack, really running, for one test file: a Temporal dev server (the real CLI),
+// a database (embedded PGlite, or PostgreSQL when TEST_DATABASE_URL is set), the sandbox
+// supplier over HTTP, the API over HTTP and a worker.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { Writable } from 'node:stream';
+import { Client as PgClient } from 'pg';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { loadConfig, type Config } from '../../src/config';
+import { createCodeVault } from '../../src/codes/vault';
+import { createDb, type Db } from '../../src/db/client';
+import { ensureStore } from '../../src/db/demo-store';
+import { startEmbeddedDb } from '../../src/db/embedded';
+import { migrate } from '../../src/db/migrate';
+import { createApp } from '../../src/api/app';
+import { createGateway } from '../../src/api/gateway';
+import { createRecordingNotifier, type Notifier } from '../../src/notify/notifier';
+import { createLogger } from '../../src/observability/logger';
+import { createMetrics } from '../../src/observability/metrics';
+import { createSandboxSupplier, type SandboxSupplier } from '../../src/sandbox-supplier/server';
+import { createRecordingStorefronts } from '../../src/storefront/recording';
+import type { Storefronts } from '../../src/storefront/storefront';
+import { SEARCH_ATTRIBUTE_REGISTRATIONS, type FulfillmentTimeouts } from '../../src/shared/contract';
+import { createAlphaPsnClient } from '../../src/suppliers/alpha-psn';
+import { createWorker } from '../../src/worker';
+
+export const ROOT = new URL('../..', `file://${__dirname}/`).pathname;
+
+let temporalPath: string | undefined;
+/** The real temporal CLI, installed by the project's own script (cached after the first run). */
+export function temporalCli(): string {
+  temporalPath ??= execFileSync('bash', [`${ROOT}scripts/install-temporal.sh`], { encoding: 'utf8' }).trim();
+  return temporalPath;
+}
+
+let runtimeInstalled = false;
+function quietRuntime() {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+}
+
+export interface TestDatabase {
+  url: string;
+  kind: 'embedded' | 'postgresql';
+  stop(): Promise<void>;
+}
+
+/** A fresh, migrated database: embedded by default, a new PostgreSQL database with TEST_DATABASE_URL. */
+export async function startTestDatabase(): Promise<TestDatabase> {
+  const admin = process.env.TEST_DATABASE_URL;
+  if (admin) {
+    const name = `cb_test_${randomBytes(4).toString('hex')}`;
+    const c = new PgClient({ connectionString: admin });
+    await c.connect();
+    await c.query(`CREATE DATABASE ${name}`);
+    await c.end();
+    const url = new URL(admin);
+    url.pathname = `/${name}`;
+    await migrate(url.toString());
+    return {
+      url: url.toString(),
+      kind: 'postgresql',
+      stop: async () => {
+        const d = new PgClient({ connectionString: admin });
+        await d.connect();
+        await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await d.end();
+      },
+    };
+  }
+  const embedded = await startEmbeddedDb({ port: 0 });
+  await migrate(embedded.url);
+  return { url: embedded.url, kind: 'embedded', stop: embedded.stop };
+}
+
+/** Captured output of every logger in the stack (for the code-leak search). */
+export class LogCapture extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void) {
+    this.lines.push(chunk.toString('utf8'));
+    cb();
+  }
+  text() {
+    return this.lines.join('');
+  }
+}
+
+export interface StackOptions {
+  timeouts?: Partial<FulfillmentTimeouts>;
+  env?: Record<string, string>;
+  notifier?: (db: Db) => Notifier;
+  storefronts?: (db: Db) => Storefronts;
+  /** Don't start an in-process worker (tests that run the worker as a child process). */
+  noWorker?: boolean;
+}
+
+export interface Stack {
+  config: Config;
+  env: TestWorkflowEnvironment;
+  db: Db;
+  database: TestDatabase;
+  sandbox: SandboxSupplier;
+  sandboxUrl: string;
+  apiUrl: string;
+  taskQueue: string;
+  timeouts: FulfillmentTimeouts;
+  logs: LogCapture;
+  worker?: Worker;
+  stop(): Promise<void>;
+}
+
+export const TEST_TIMEOUTS: FulfillmentTimeouts = {
+  paymentWaitMs: 60_000,
+  supplierWebhookWaitMs: 3_000,
+  supplierMaxWaitMs: 10_000,
+  reviewReminderMs: 60_000,
+  supplierCallTimeoutMs: 5_000,
+};
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  try {
+    return await buildStack(opts, cleanups);
+  } catch (err) {
+    // Whatever did start must not outlive a failed setup (a dev server left running, say).
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function buildStack(opts: StackOptions, cleanups: (() => Promise<unknown>)[]): Promise<Stack> {
+  quietRuntime();
+  const taskQueue = `test-${randomBytes(4).toString('hex')}`;
+  const database = await startTestDatabase();
+  cleanups.push(() => database.stop());
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: temporalCli() },
+      extraArgs: [
+        ...SEARCH_ATTRIBUTE_REGISTRATIONS.flatMap((sa) => ['--search-attribute', sa]),
+        '--dynamic-config-value',
+        'frontend.enableExecuteMultiOperation=true',
+      ],
+    },
+  });
+  cleanups.push(() => env.teardown());
+  const logs = new LogCapture();
+  const sandbox = createSandboxSupplier({
+    apiKey: 'test-supplier-key',
+    webhookSecret: 'test-supplier-webhook-secret',
+  });
+  const sandboxServer = await sandbox.listen();
+  cleanups.push(() => sandboxServer.close());
+
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    DATABASE_URL: database.url,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    SUPPLIER_BASE_URL: sandboxServer.url,
+    SUPPLIER_API_KEY: 'test-supplier-key',
+    SUPPLIER_WEBHOOK_SECRETS: 'test-supplier-webhook-secret',
+    SUPPLIER_HTTP_TIMEOUT: '3s',
+    STORE_WEBHOOK_SECRETS: JSON.stringify({
+      demo: {
+        woocommerce: ['test-woo-secret-old-0001', 'test-woo-secret-new-0002'],
+        standard: ['whsec_dGVzdC1zdGFuZGFyZC1zZWNyZXQtMDAwMQ=='],
+        pocketsflow: ['test-pocketsflow-secret-0001'],
+      },
+    }),
+    ...opts.env,
+  });
+  const timeouts = { ...TEST_TIMEOUTS, ...opts.timeouts };
+  const db = createDb(database.url);
+  await ensureStore(db, { id: 'demo', settings: { codeSkuPrefixes: ['PSN-'] } });
+
+  const logger = createLogger({ level: 'info', name: 'test', destination: logs });
+  const metrics = createMetrics();
+  const gateway = createGateway(env.client, taskQueue, timeouts);
+  const app = createApp({
+    config,
+    gateway,
+    db,
+    logger,
+    metrics,
+    temporalReady: async () => {
+      await env.client.workflowService.getSystemInfo({});
+    },
+  });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  sandbox.setWebhookUrl(`${apiUrl}/webhooks/supplier`);
+
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  if (!opts.noWorker) {
+    worker = await createWorker({
+      connection: env.nativeConnection,
+      namespace: 'default',
+      taskQueue,
+      db,
+      supplier: createAlphaPsnClient({
+        baseUrl: sandboxServer.url,
+        apiKey: 'test-supplier-key',
+        timeoutMs: 3_000,
+      }),
+      vault: createCodeVault(config.codes.keys, config.codes.activeKeyId),
+      notifier: opts.notifier ? opts.notifier(db) : createRecordingNotifier({ db, logger }),
+      storefronts: opts.storefronts ? opts.storefronts(db) : createRecordingStorefronts(db),
+      metrics,
+      lowBalance: config.supplier.lowBalance,
+    });
+    running = worker.run();
+  }
+
+  return {
+    config,
+    env,
+    db,
+    database,
+    sandbox,
+    sandboxUrl: sandboxServer.url,
+    apiUrl,
+    taskQueue,
+    timeouts,
+    logs,
+    worker,
+    async stop() {
+      worker?.shutdown();
+      await running;
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await sandboxServer.close();
+      await db.$disconnect();
+      await env.teardown();
+      await database.stop();
+    },
+  };
+}
