@@ -64,6 +64,8 @@ export interface SandboxStats {
   webhooksSent: number;
   webhooksFailed: number;
   codesIssued: string[];
+  /** Every POST /api/v1/orders: which order, when, and the status answered. */
+  orderCalls: { externalOrderId: string; at: number; status: number }[];
 }
 
 const CATALOG: Record<string, { region: string; denomination: number }> = Object.fromEntries(
@@ -94,6 +96,7 @@ export function createSandboxSupplier(opts: SandboxOptions) {
     webhooksSent: 0,
     webhooksFailed: 0,
     codesIssued: [],
+    orderCalls: [],
   };
   let balance = Number(opts.balance ?? '10000');
   const timers = new Set<NodeJS.Timeout>();
@@ -215,6 +218,7 @@ export function createSandboxSupplier(opts: SandboxOptions) {
     }
     const { externalOrderId, lines } = parsed.data;
     const behaviour = behaviourFor(externalOrderId);
+    res.on('finish', () => stats.orderCalls.push({ externalOrderId, at: Date.now(), status: res.statusCode }));
     if (behaviour.latencyMs) await sleep(behaviour.latencyMs);
     if (behaviour.rateLimit && behaviour.rateLimit.times > 0) {
       behaviour.rateLimit.times--;
