@@ -13,6 +13,8 @@ import { ensureStore } from '../src/db/demo-store';
 import { startEmbeddedDb, type EmbeddedDb } from '../src/db/embedded';
 import { migrate } from '../src/db/migrate';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../src/shared/contract';
+import { ensureReconcileSchedule } from '../src/ops/schedule';
+import { connectClient } from '../src/temporal/connection';
 
 const root = path.resolve(__dirname, '..');
 const children: { name: string; proc: ChildProcess }[] = [];
@@ -125,10 +127,19 @@ async function main() {
 
   await waitForTemporal(config.temporal.address, 60_000);
   const env = { ...process.env, DATABASE_URL: url };
-  const tsx = [path.join(root, 'node_modules/tsx/dist/cli.mjs')];
+  // `node --import tsx` (not the tsx CLI, which SIGKILLs a child that is slow to stop) so
+  // SIGTERM reaches each process and it drains.
+  const tsx = ['--import', 'tsx'];
   run('sandbox-supplier', process.execPath, [...tsx, 'src/sandbox-supplier/main.ts'], env);
   run('worker', process.execPath, [...tsx, 'src/worker-main.ts'], env);
   run('api', process.execPath, [...tsx, 'src/api/main.ts'], env);
+  // Nightly supplier reconciliation (docs/runbook.md, "Reconciliation"): created or updated.
+  const client = await connectClient(config);
+  const reconcile = await ensureReconcileSchedule(client, { taskQueue: config.temporal.taskQueue });
+  await client.connection.close();
+  console.log(
+    `[start] schedule ${reconcile.scheduleId} ${reconcile.created ? 'created' : 'up to date'} (02:00 UTC)`,
+  );
 
   console.log(`
 cardbridge is starting:

@@ -1,5 +1,6 @@
 // The only module that reads process.env. It parses once, fails fast with one sentence per
 // bad variable, and the parsed object is passed down explicitly.
+import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 const DURATION = /^(\d+)(ms|s|m|h|d)$/;
@@ -72,6 +73,62 @@ const keyRing = (fallback: string) =>
     return keys;
   });
 
+/** Where each store's storefront REST credentials live; stores name an entry (credentials_ref). */
+const storefrontCredentialsSchema = z.record(
+  z.string().min(1),
+  z.discriminatedUnion('kind', [
+    z
+      .object({
+        kind: z.literal('woocommerce'),
+        consumerKey: z.string().min(8),
+        consumerSecret: z.string().min(8),
+      })
+      .strict(),
+    z.object({ kind: z.literal('callback'), secret: z.string().min(16) }).strict(),
+  ]),
+);
+
+/** A 32-byte key given as base64. */
+const key32 = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v === '') return undefined;
+    const key = Buffer.from(v, 'base64');
+    if (key.length !== 32) {
+      ctx.addIssue({ code: 'custom', message: 'must be the base64 of 32 bytes' });
+      return z.NEVER;
+    }
+    return key;
+  });
+
+/** A PEM given inline (TEMPORAL_TLS_CERT="-----BEGIN ...") or as a path to a file holding it. */
+const pem = (what: 'CERTIFICATE' | 'PRIVATE KEY') =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v?.trim()) return undefined;
+      const inline = v.includes('-----BEGIN');
+      if (!inline && !existsSync(v)) {
+        ctx.addIssue({ code: 'custom', message: 'is neither PEM text nor the path of an existing file' });
+        return z.NEVER;
+      }
+      const text = inline ? v.replace(/\\n/g, '\n') : readFileSync(v, 'utf8');
+      if (!new RegExp(`-----BEGIN [A-Z ]*${what}-----`).test(text)) {
+        ctx.addIssue({ code: 'custom', message: `does not contain a PEM ${what.toLowerCase()}` });
+        return z.NEVER;
+      }
+      return Buffer.from(text);
+    });
+
+const flag = z
+  .enum(['true', 'false', '1', '0', ''])
+  .optional()
+  .transform((v) => (v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : undefined));
+
+const positive = z.coerce.number().positive().optional();
+
 // Demo values so `npm start` works on a fresh clone. Refused when NODE_ENV=production.
 const DEV = {
   supplierApiKey: 'sandbox-api-key',
@@ -85,6 +142,7 @@ const DEV = {
   }),
   codeKeys: 'dev1:ZGV2LW9ubHktY29kZS1rZXktZG8tbm90LXVzZS0zMmI=',
   adminToken: 'dev-admin-token',
+  codecKeys: 'devc1:ZGV2LW9ubHktY29kZWMta2V5LWRvLW5vdC11c2UtMzI=',
 };
 
 const schema = z
@@ -100,11 +158,35 @@ const schema = z
     TEMPORAL_NAMESPACE: z.string().default('default'),
     TEMPORAL_TASK_QUEUE: z.string().default('fulfillment'),
     TEMPORAL_UI_PORT: port(8233),
+    // Remote cluster / Temporal Cloud. An API key, a CA, a server name or a client certificate
+    // turns TLS on; TEMPORAL_TLS=true alone means TLS with the system's root CAs.
+    TEMPORAL_TLS: flag,
+    TEMPORAL_TLS_CERT: pem('CERTIFICATE'),
+    TEMPORAL_TLS_KEY: pem('PRIVATE KEY'),
+    TEMPORAL_TLS_CA: pem('CERTIFICATE'),
+    TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
+    TEMPORAL_API_KEY: z.string().optional(),
+
+    // Worker (production): prebuilt workflow bundle, health port, supplier rate limits, drain.
+    WORKFLOW_BUNDLE_PATH: z.string().optional(),
+    WORKER_HEALTH_PORT: port(0),
+    WORKER_MAX_ACTIVITIES_PER_SECOND: positive,
+    WORKER_MAX_TASK_QUEUE_ACTIVITIES_PER_SECOND: positive,
+    WORKER_SHUTDOWN_GRACE: duration('30s'),
 
     API_PORT: port(3000),
     API_PUBLIC_URL: z.url().optional(),
     API_BODY_LIMIT: z.string().default('256kb'),
     WEBHOOK_TOLERANCE: duration('5m'),
+    API_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
+    API_RATE_LIMIT_WINDOW: duration('1m'),
+    API_SHUTDOWN_DELAY: z
+      .string()
+      .optional()
+      .refine((v) => v === undefined || DURATION.test(v.trim()), {
+        message: 'must be a duration like 500ms, 30s, 10m, 2h or 3d',
+      }),
+    API_SHUTDOWN_TIMEOUT: duration('20s'),
 
     SUPPLIER_BASE_URL: z.url().default('http://127.0.0.1:4010'),
     SUPPLIER_LOW_BALANCE: z
@@ -128,9 +210,30 @@ const schema = z
     CODE_ENCRYPTION_KEYS: keyRing(''),
     CODE_ACTIVE_KEY_ID: z.string().optional(),
 
+    CODE_FINGERPRINT_KEY: key32,
+
+    TEMPORAL_CODEC_KEYS: keyRing(''),
+    TEMPORAL_CODEC_ACTIVE_KEY_ID: z.string().optional(),
+    CODEC_CORS_ORIGINS: list(''),
+
+    SMTP_URL: z
+      .url({ message: 'must be an smtp:// or smtps:// URL' })
+      .refine((v) => /^smtps?:\/\//.test(v), { message: 'must be an smtp:// or smtps:// URL' })
+      .optional(),
+    MAIL_FROM: z.string().min(3).default('cardbridge <no-reply@cardbridge.invalid>'),
+
+    STOREFRONT_CREDENTIALS: json(storefrontCredentialsSchema, '{}'),
+    STOREFRONT_HTTP_TIMEOUT: duration('15s'),
+
     ADMIN_TOKEN: z.string().min(12).optional(),
 
     SANDBOX_SUPPLIER_PORT: port(4010),
+
+    // Prometheus: the worker's /metrics (0 = off) and the loopback port of the Temporal SDK's
+    // exporter it merges in; METRICS_TOKEN, when set, is required as a bearer token by both /metrics.
+    WORKER_METRICS_PORT: port(9464),
+    TEMPORAL_SDK_METRICS_PORT: port(9465),
+    METRICS_TOKEN: z.string().min(12).optional(),
   })
   .transform((env, ctx) => {
     const production = env.NODE_ENV === 'production';
@@ -154,6 +257,52 @@ const schema = z
         message: `names key "${activeKeyId}", which CODE_ENCRYPTION_KEYS does not contain`,
       });
     }
+    const codecKeys = need(
+      env.TEMPORAL_CODEC_KEYS.size ? env.TEMPORAL_CODEC_KEYS : undefined,
+      keyRing('').parse(DEV.codecKeys),
+      'TEMPORAL_CODEC_KEYS',
+    );
+    const codecActiveKeyId = env.TEMPORAL_CODEC_ACTIVE_KEY_ID ?? [...codecKeys.keys()].at(-1)!;
+    if (!codecKeys.has(codecActiveKeyId)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TEMPORAL_CODEC_ACTIVE_KEY_ID'],
+        message: `names key "${codecActiveKeyId}", which TEMPORAL_CODEC_KEYS does not contain`,
+      });
+    }
+    // Fingerprints must survive key rotation, so in production their key is its own secret.
+    // Elsewhere it is derived from the first code key (the vault's default).
+    const fingerprintKey = need(env.CODE_FINGERPRINT_KEY, undefined, 'CODE_FINGERPRINT_KEY');
+    const clientCertPair =
+      env.TEMPORAL_TLS_CERT && env.TEMPORAL_TLS_KEY
+        ? { crt: env.TEMPORAL_TLS_CERT, key: env.TEMPORAL_TLS_KEY }
+        : undefined;
+    if (!!env.TEMPORAL_TLS_CERT !== !!env.TEMPORAL_TLS_KEY) {
+      const missing = env.TEMPORAL_TLS_CERT ? 'TEMPORAL_TLS_KEY' : 'TEMPORAL_TLS_CERT';
+      const given = env.TEMPORAL_TLS_CERT ? 'TEMPORAL_TLS_CERT' : 'TEMPORAL_TLS_KEY';
+      ctx.addIssue({ code: 'custom', path: [missing], message: `is required when ${given} is set` });
+    }
+    const tlsImplied = !!(
+      env.TEMPORAL_API_KEY ||
+      clientCertPair ||
+      env.TEMPORAL_TLS_CA ||
+      env.TEMPORAL_TLS_SERVER_NAME
+    );
+    if (env.TEMPORAL_TLS === false && tlsImplied) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TEMPORAL_TLS'],
+        message: 'is false, but an API key or TLS certificate/CA/server name is set (they need TLS)',
+      });
+    }
+    const tls =
+      env.TEMPORAL_TLS === false || !(env.TEMPORAL_TLS || tlsImplied)
+        ? undefined
+        : {
+            clientCertPair,
+            serverRootCACertificate: env.TEMPORAL_TLS_CA,
+            serverNameOverride: env.TEMPORAL_TLS_SERVER_NAME || undefined,
+          };
     return {
       env: env.NODE_ENV,
       logLevel: env.LOG_LEVEL,
@@ -164,13 +313,35 @@ const schema = z
         namespace: env.TEMPORAL_NAMESPACE,
         taskQueue: env.TEMPORAL_TASK_QUEUE,
         uiPort: env.TEMPORAL_UI_PORT,
+        /** undefined = plaintext (local dev server); otherwise TLS, with mTLS when a pair is given. */
+        tls,
+        apiKey: env.TEMPORAL_API_KEY || undefined,
+      },
+      worker: {
+        /** Prebuilt workflow bundle; production defaults to dist/workflow-bundle.js next to the code. */
+        workflowBundlePath: env.WORKFLOW_BUNDLE_PATH || undefined,
+        /** 0 = no health endpoint. */
+        healthPort: env.WORKER_HEALTH_PORT,
+        maxActivitiesPerSecond: env.WORKER_MAX_ACTIVITIES_PER_SECOND,
+        maxTaskQueueActivitiesPerSecond: env.WORKER_MAX_TASK_QUEUE_ACTIVITIES_PER_SECOND,
+        shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE,
       },
       api: {
         port: env.API_PORT,
         publicUrl: env.API_PUBLIC_URL ?? `http://127.0.0.1:${env.API_PORT}`,
         bodyLimit: env.API_BODY_LIMIT,
         webhookToleranceMs: env.WEBHOOK_TOLERANCE,
+        /** Webhook requests per window per (provider, store, client IP). */
+        rateLimit: { max: env.API_RATE_LIMIT, windowMs: env.API_RATE_LIMIT_WINDOW },
         adminToken: need(env.ADMIN_TOKEN, DEV.adminToken, 'ADMIN_TOKEN'),
+        /** After SIGTERM: /readyz answers 503 this long (load balancers stop routing) before closing. */
+        shutdownDelayMs: env.API_SHUTDOWN_DELAY
+          ? parseDuration(env.API_SHUTDOWN_DELAY)
+          : production
+            ? 5_000
+            : 0,
+        /** Then in-flight requests get this long before remaining connections are cut. */
+        shutdownTimeoutMs: env.API_SHUTDOWN_TIMEOUT,
       },
       supplier: {
         baseUrl: env.SUPPLIER_BASE_URL,
@@ -194,8 +365,25 @@ const schema = z
         supplierMaxWaitMs: env.SUPPLIER_MAX_WAIT,
         reviewReminderMs: env.REVIEW_REMINDER_AFTER,
       },
-      codes: { keys: codeKeys, activeKeyId },
+      codes: { keys: codeKeys, activeKeyId, fingerprintKey },
+      temporalCodec: {
+        keys: codecKeys,
+        activeKeyId: codecActiveKeyId,
+        corsOrigins: env.CODEC_CORS_ORIGINS.length
+          ? env.CODEC_CORS_ORIGINS
+          : [`http://127.0.0.1:${env.TEMPORAL_UI_PORT}`, `http://localhost:${env.TEMPORAL_UI_PORT}`],
+      },
+      mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
+      storefronts: {
+        credentials: env.STOREFRONT_CREDENTIALS,
+        httpTimeoutMs: env.STOREFRONT_HTTP_TIMEOUT,
+      },
       sandbox: { port: env.SANDBOX_SUPPLIER_PORT },
+      metrics: {
+        workerPort: env.WORKER_METRICS_PORT,
+        sdkPort: env.TEMPORAL_SDK_METRICS_PORT,
+        token: env.METRICS_TOKEN || undefined,
+      },
     };
   });
 

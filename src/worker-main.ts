@@ -1,21 +1,63 @@
 // Entry point: `npm run worker`.
-import { loadConfig, databaseUrl } from './config';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import path from 'node:path';
+import { loadConfig, databaseUrl, type Config } from './config';
 import { createCodeVault } from './codes/vault';
 import { createDb } from './db/client';
-import { createRecordingNotifier } from './notify/notifier';
+import { createConfiguredNotifier } from './notify/email';
 import { createLogger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
-import { createRecordingStorefronts } from './storefront/recording';
+import { serveMetrics } from './observability/metrics-server';
+import { Runtime } from '@temporalio/worker';
+import { createStorefronts } from './storefront';
 import { createAlphaPsnClient } from './suppliers/alpha-psn';
+import { createPayloadCodec } from './temporal/codec';
 import { connectWorker } from './temporal/connection';
 import { createWorker } from './worker';
+
+/** Production (or WORKFLOW_BUNDLE_PATH): the bundle built by scripts/build-workflow-bundle.ts. */
+function prebuiltBundle(config: Config): { codePath: string } | undefined {
+  const codePath =
+    config.worker.workflowBundlePath ??
+    (config.env === 'production' ? path.join(__dirname, 'workflow-bundle.js') : undefined);
+  if (!codePath) return undefined;
+  if (!existsSync(codePath)) {
+    throw new Error(
+      `workflow bundle ${codePath} not found: run \`npm run build\` (it writes dist/workflow-bundle.js) or set WORKFLOW_BUNDLE_PATH`,
+    );
+  }
+  return { codePath: path.resolve(codePath) };
+}
 
 async function main() {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, name: 'worker' });
   const db = createDb(databaseUrl(config));
+  const workflowBundle = prebuiltBundle(config);
+  // Temporal SDK metrics: Core's Prometheus exporter on loopback, merged into our /metrics below.
+  // Runtime.install must come before the first connection.
+  const sdkMetricsAddress = `127.0.0.1:${config.metrics.sdkPort}`;
+  // A busy port costs the metrics, never the fulfillment: log it and keep working.
+  let sdkMetrics = false;
+  if (config.metrics.workerPort) {
+    try {
+      Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } } });
+      sdkMetrics = true;
+    } catch (err) {
+      logger.error({ err, bindAddress: sdkMetricsAddress }, 'Temporal SDK metrics exporter not started');
+    }
+  }
+  const metrics = createMetrics();
   const connection = await connectWorker(config);
+  const vault = createCodeVault(config.codes.keys, config.codes.activeKeyId, config.codes.fingerprintKey);
   const worker = await createWorker({
+    workflowBundle,
+    tuning: {
+      maxActivitiesPerSecond: config.worker.maxActivitiesPerSecond,
+      maxTaskQueueActivitiesPerSecond: config.worker.maxTaskQueueActivitiesPerSecond,
+      shutdownGraceTime: config.worker.shutdownGraceMs,
+    },
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
@@ -25,20 +67,52 @@ async function main() {
       apiKey: config.supplier.apiKey,
       timeoutMs: config.supplier.httpTimeoutMs,
     }),
-    vault: createCodeVault(config.codes.keys, config.codes.activeKeyId),
-    notifier: createRecordingNotifier({ db, logger }),
-    storefronts: createRecordingStorefronts(db),
-    metrics: createMetrics(),
+    vault,
+    notifier: createConfiguredNotifier({ config, db, vault, logger }),
+    storefronts: createStorefronts({
+      db,
+      credentials: config.storefronts.credentials,
+      timeoutMs: config.storefronts.httpTimeoutMs,
+      logger,
+    }),
+    payloadCodec: createPayloadCodec(config),
+    metrics,
     lowBalance: config.supplier.lowBalance,
   });
-  const stop = () => {
-    logger.info('worker stopping');
+  const metricsServer = config.metrics.workerPort
+    ? await serveMetrics({
+        registry: metrics.registry,
+        port: config.metrics.workerPort,
+        sdkMetricsUrl: sdkMetrics ? `http://${sdkMetricsAddress}/metrics` : undefined,
+        token: config.metrics.token,
+      }).catch((err: unknown) => {
+        logger.error({ err, port: config.metrics.workerPort }, 'worker metrics endpoint not started');
+        return undefined;
+      })
+    : undefined;
+  if (metricsServer) logger.info({ url: metricsServer.url }, 'worker metrics listening');
+  // Health for container orchestrators: 200 while the worker polls, 503 while it drains.
+  const health = config.worker.healthPort
+    ? createServer((req, res) => {
+        const state = worker.getState();
+        res.writeHead(state === 'RUNNING' ? 200 : 503, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ ok: state === 'RUNNING', state }));
+      }).listen(config.worker.healthPort, '0.0.0.0')
+    : undefined;
+  // SIGTERM: stop polling, let in-flight activities finish (WORKER_SHUTDOWN_GRACE), then close.
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'worker stopping: draining in-flight tasks');
     worker.shutdown();
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
-  logger.info({ taskQueue: config.temporal.taskQueue }, 'worker running');
+  logger.info(
+    { taskQueue: config.temporal.taskQueue, workflowBundle: workflowBundle?.codePath ?? 'from source' },
+    'worker running',
+  );
   await worker.run();
+  health?.close();
+  await metricsServer?.close();
   await connection.close();
   await db.$disconnect();
   logger.info('worker stopped');

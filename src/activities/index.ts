@@ -27,6 +27,7 @@ import {
   type SupplierClient,
 } from '../suppliers/supplier';
 import type { Metrics } from '../observability/metrics';
+import { createReconcileActivities } from './reconcile';
 
 export interface ActivityDeps {
   db: Db;
@@ -47,6 +48,25 @@ export function createActivities(deps: ActivityDeps) {
     if (!order)
       throw ApplicationFailure.nonRetryable(`no order recorded for ${workflowId}`, 'OrderNotRecorded');
     return order;
+  }
+
+  /** Order-outcome metrics with the order's region(s); never fails the activity that calls it. */
+  async function countOrder(
+    storeId: string,
+    skus: string[],
+    record: (m: Metrics, region: string) => void,
+  ): Promise<void> {
+    const metrics = deps.metrics;
+    if (!metrics) return;
+    try {
+      const rows = await db.skuMapping.findMany({
+        where: { storeId, sku: { in: skus }, active: true },
+        select: { region: true },
+      });
+      record(metrics, [...new Set(rows.map((r) => r.region))].sort().join(',') || 'unknown');
+    } catch (err) {
+      log.warn('order metric not recorded', { storeId, error: (err as Error).message });
+    }
   }
 
   /** Maps supplier errors onto Temporal's retry semantics. */
@@ -75,6 +95,7 @@ export function createActivities(deps: ActivityDeps) {
   }
 
   return {
+    ...createReconcileActivities(deps),
     async recordOrder(input: {
       workflowId: string;
       storeId: string;
@@ -85,6 +106,10 @@ export function createActivities(deps: ActivityDeps) {
       const known = await db.store.findUnique({ where: { id: input.storeId } });
       if (!known)
         throw ApplicationFailure.nonRetryable(`unknown store ${input.storeId}`, ErrorType.UnknownStore);
+      const existed = await db.order.findUnique({
+        where: { workflowId: input.workflowId },
+        select: { id: true },
+      });
       await db.order.upsert({
         where: { workflowId: input.workflowId },
         update: { status: 'checking', paidAt: new Date() },
@@ -109,6 +134,13 @@ export function createActivities(deps: ActivityDeps) {
           },
         },
       });
+      if (!existed) {
+        await countOrder(
+          input.storeId,
+          d.lines.map((l) => l.sku),
+          (m, region) => m.orderStarted(input.storeId, region),
+        );
+      }
     },
 
     async loadCatalog(input: { storeId: string; skus: string[] }): Promise<Catalog> {
@@ -248,7 +280,7 @@ export function createActivities(deps: ActivityDeps) {
       const order = await db.order.findUnique({ where: { workflowId: input.workflowId } });
       if (!order) return;
       const first = input.reasons[0]!;
-      await db.reviewCase.createMany({
+      const opened = await db.reviewCase.createMany({
         data: [
           {
             orderId: order.id,
@@ -262,6 +294,14 @@ export function createActivities(deps: ActivityDeps) {
       });
       await db.order.update({ where: { id: order.id }, data: { status: 'in_review' } });
       deps.metrics?.reviewOpened(order.storeId);
+      if (opened.count > 0) {
+        const lines = await db.orderLine.findMany({ where: { orderId: order.id }, select: { sku: true } });
+        await countOrder(
+          order.storeId,
+          lines.map((l) => l.sku),
+          (m, region) => m.orderInReview(order.storeId, region, first.code),
+        );
+      }
     },
 
     async remindReview(input: { workflowId: string; reminders: number; openedAt: string }) {
@@ -290,10 +330,24 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     async recordOrderState(input: { workflowId: string; state: string }) {
+      const before = deps.metrics
+        ? await db.order.findUnique({ where: { workflowId: input.workflowId }, include: { lines: true } })
+        : null;
       await db.order.updateMany({
         where: { workflowId: input.workflowId },
         data: { status: input.state, ...(input.state === 'delivered' ? { deliveredAt: new Date() } : {}) },
       });
+      if (before && before.status !== input.state) {
+        const skus = before.lines.map((l) => l.sku);
+        if (input.state === 'delivered') {
+          const ms = before.paidAt ? Date.now() - before.paidAt.getTime() : undefined;
+          await countOrder(before.storeId, skus, (m, region) => m.orderDelivered(before.storeId, region, ms));
+        } else if (['cancelled', 'refunded', 'not_paid'].includes(input.state)) {
+          await countOrder(before.storeId, skus, (m, region) =>
+            m.orderFailed(before.storeId, region, input.state),
+          );
+        }
+      }
     },
 
     /**

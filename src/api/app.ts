@@ -10,10 +10,21 @@ import type { Metrics } from '../observability/metrics';
 import { fulfillmentWorkflowId } from '../shared/contract';
 import { errorMiddleware, HttpError } from './errors';
 import type { Gateway } from './gateway';
+import { paynupRouter } from './hooks/paynup';
+import { pocketsflowRouter } from './hooks/pocketsflow';
+import { standardRouter } from './hooks/standard';
 import { supplierRouter } from './hooks/supplier';
 import { woocommerceRouter } from './hooks/woocommerce';
 import type { HookDeps } from './hooks/deps';
+import { openApiDocument } from './openapi';
 import { createReceipts } from './receipts';
+import type { Client } from '@temporalio/client';
+import { adminRouter } from './admin/router';
+import { reviewBacklog } from './admin/exceptions';
+import { metricsHandler, webhookRejectionCounter } from './metrics-route';
+import { codecRouter } from './codec';
+import { createPayloadCodec } from '../temporal/codec';
+import type { PayloadCodec } from '@temporalio/common';
 
 export interface AppDeps {
   config: Config;
@@ -23,6 +34,10 @@ export interface AppDeps {
   metrics?: Metrics;
   /** Readiness probe of the Temporal connection. */
   temporalReady(): Promise<void>;
+  /** Temporal client for the /admin exceptions page (review decisions are Updates); no client, no page. */
+  temporal?: Client;
+  /** Payload codec served at /codec for the Web UI and CLI; default: the configured one. */
+  codec?: PayloadCodec;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -60,6 +75,8 @@ export function createApp(deps: AppDeps): Express {
       Object.hasOwn(config.storeSecrets, storeId) ? config.storeSecrets[storeId] : undefined,
     supplierSecrets: config.supplier.webhookSecrets,
     workflowId: fulfillmentWorkflowId,
+    rateLimit: config.api.rateLimit,
+    paynup: config.paynup,
   };
 
   app.get('/healthz', (_req, res) => {
@@ -74,8 +91,40 @@ export function createApp(deps: AppDeps): Express {
 
   app.use('/webhooks/woocommerce', woocommerceRouter(hookDeps));
   app.use('/webhooks/supplier', supplierRouter(hookDeps));
+  app.use('/webhooks/standard', standardRouter(hookDeps));
+  app.use('/webhooks/pocketsflow', pocketsflowRouter(hookDeps));
+  app.use('/webhooks/paynup', paynupRouter(hookDeps));
+  const openapi = openApiDocument();
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  app.use(
+    '/codec',
+    codecRouter({
+      codec: deps.codec ?? createPayloadCodec(config),
+      adminToken: config.api.adminToken,
+      corsOrigins: config.temporalCodec.corsOrigins,
+    }),
+  );
+
+  if (deps.metrics) {
+    const { db } = deps;
+    deps.metrics.setReviewBacklogSource(() => reviewBacklog(db));
+    app.get('/metrics', metricsHandler(deps.metrics, config.metrics.token));
+  }
+  if (deps.temporal) {
+    app.use(
+      '/admin',
+      adminRouter({
+        db: deps.db,
+        temporal: deps.temporal,
+        adminToken: config.api.adminToken,
+        logger: deps.logger,
+      }),
+    );
+  }
 
   app.use((_req, _res, next) => next(new HttpError(404, 'not_found', 'No such endpoint.')));
-  app.use(errorMiddleware(deps.logger));
+  app.use(errorMiddleware(deps.logger, webhookRejectionCounter(deps.metrics)));
   return app;
 }

@@ -22,7 +22,11 @@ export function requestId(req: Request): string {
   return String((req as Request & { id?: unknown }).id ?? '');
 }
 
-export function errorMiddleware(logger: Logger): ErrorRequestHandler {
+export function errorMiddleware(
+  logger: Logger,
+  /** Told every error answer (status and code), e.g. to count webhook rejections. */
+  onError?: (req: Request, status: number, code: string) => void,
+): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const id = requestId(req);
     let status = 500;
@@ -51,6 +55,7 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       };
     }
     if (status >= 500) logger.error({ err, requestId: id }, 'request failed');
+    onError?.(req, status, body.code);
     res.status(status).json({ error: { ...body, requestId: id } });
   };
 }

@@ -2,13 +2,16 @@
 import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import {
   fulfillmentWorkflowId,
   orderDetailsSignal,
   paymentReceivedSignal,
   redemptionSignal,
   refundRequestedSignal,
+  SA,
   supplierCallbackSignal,
+  type FulfillmentState,
   type FulfillmentTimeouts,
   type OrderDetails,
   type PaymentReceived,
@@ -20,7 +23,21 @@ import type { fulfillOrder } from '../workflows';
 
 export type Delivery = 'started_or_signalled' | 'already_closed' | 'signalled' | 'not_found';
 
+/** What the API may know about an order before accepting a payment for it (Pay'nUp). */
+export interface OrderFacts {
+  /** The workflow is still running (it can take a payment). */
+  running: boolean;
+  /** Its CardbridgeStatus (the final state once closed). */
+  state?: FulfillmentState;
+  /** Execution status name: RUNNING, COMPLETED, TERMINATED, ... */
+  executionStatus: string;
+  /** The storefront's order as the workflow received it; absent while only a payment arrived. */
+  order?: { total: string; currency: string; paid: boolean };
+}
+
 export interface Gateway {
+  /** Reads the order's workflow (describe + its orderDetails signals); undefined when none exists. */
+  orderFacts(storeId: string, orderId: string): Promise<OrderFacts | undefined>;
   orderDetails(storeId: string, orderId: string, details: OrderDetails): Promise<Delivery>;
   payment(storeId: string, orderId: string, payment: PaymentReceived): Promise<Delivery>;
   supplierCallback(workflowId: string, callback: SupplierCallback): Promise<Delivery>;
@@ -75,7 +92,39 @@ export function createGateway(client: Client, taskQueue: string, timeouts: Fulfi
     }
   }
 
+  async function orderFacts(storeId: string, orderId: string): Promise<OrderFacts | undefined> {
+    const handle = client.workflow.getHandle(fulfillmentWorkflowId(storeId, orderId));
+    let description;
+    try {
+      description = await handle.describe();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    }
+    // The order's amount lives in the orderDetails signal it received (the status has no total).
+    let order: OrderFacts['order'];
+    const history = await handle.fetchHistory();
+    for (const event of history.events ?? []) {
+      const signalled = event.workflowExecutionSignaledEventAttributes;
+      if (signalled?.signalName !== orderDetailsSignal.name) continue;
+      const d = await decodeFromPayloadsAtIndex<OrderDetails>(
+        client.options.loadedDataConverter,
+        0,
+        signalled.input?.payloads,
+      );
+      if (!order) order = { total: d.total, currency: d.currency, paid: d.paid };
+      else if (d.paid) order.paid = true;
+    }
+    return {
+      running: description.status.name === 'RUNNING',
+      executionStatus: description.status.name,
+      state: description.typedSearchAttributes.get(SA.status) as FulfillmentState | undefined,
+      order,
+    };
+  }
+
   return {
+    orderFacts,
     orderDetails: (storeId, orderId, details) =>
       signalWithStart(storeId, orderId, orderDetailsSignal, details),
     payment: (storeId, orderId, payment) => signalWithStart(storeId, orderId, paymentReceivedSignal, payment),

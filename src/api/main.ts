@@ -1,4 +1,5 @@
 // Entry point: `npm run api`.
+import { createServer } from 'node:http';
 import { loadConfig, databaseUrl } from '../config';
 import { createDb } from '../db/client';
 import { createLogger } from '../observability/logger';
@@ -19,21 +20,50 @@ async function main() {
     db,
     logger,
     metrics: createMetrics(),
+    temporal: client,
     temporalReady: async () => {
       await client.workflowService.getSystemInfo({});
     },
   });
-  const server = app.listen(config.api.port, '0.0.0.0', () =>
-    logger.info({ port: config.api.port }, 'api listening'),
-  );
-  const stop = async () => {
-    logger.info('api stopping');
-    server.close();
+  // Graceful shutdown on SIGTERM: /readyz turns 503 so load balancers stop routing here, requests
+  // keep being served for API_SHUTDOWN_DELAY, then the listener closes, in-flight requests finish
+  // (up to API_SHUTDOWN_TIMEOUT), and the Temporal connection and the database close.
+  let draining = false;
+  const server = createServer((req, res) => {
+    if (draining) {
+      res.setHeader('Connection', 'close');
+      if (req.url === '/readyz') {
+        res.writeHead(503, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ ok: false, shuttingDown: true }));
+        return;
+      }
+    }
+    app(req, res);
+  });
+  server.listen(config.api.port, '0.0.0.0', () => logger.info({ port: config.api.port }, 'api listening'));
+  const stop = async (signal: string) => {
+    draining = true;
+    logger.info({ signal, delayMs: config.api.shutdownDelayMs }, 'api stopping: draining');
+    await new Promise((r) => setTimeout(r, config.api.shutdownDelayMs));
+    const closed = new Promise<void>((r) => server.close(() => r()));
+    server.closeIdleConnections();
+    const timer = setTimeout(() => server.closeAllConnections(), config.api.shutdownTimeoutMs);
+    await closed;
+    clearTimeout(timer);
     await client.connection.close();
     await db.$disconnect();
+    logger.info('api stopped');
   };
-  process.once('SIGTERM', () => void stop());
-  process.once('SIGINT', () => void stop());
+  const onSignal = (signal: string) =>
+    stop(signal).then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'api shutdown failed');
+        process.exit(1);
+      },
+    );
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
 }
 
 main().catch((err: unknown) => {

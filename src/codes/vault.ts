@@ -7,17 +7,27 @@ export interface CodeVault {
   readonly activeKeyId: string;
   encrypt(plain: string): { keyId: string; ciphertext: string };
   decrypt(ciphertext: string): string;
+  /** The key id a ciphertext was made with (no decryption). */
+  keyIdOf(ciphertext: string): string | undefined;
   /** Keyed hash: equal codes have equal fingerprints, nothing else can be learnt from it. */
   fingerprint(plain: string): string;
 }
 
 const VERSION = 'v1';
 
-export function createCodeVault(keys: ReadonlyMap<string, Buffer>, activeKeyId: string): CodeVault {
+/**
+ * `fingerprintRoot` keeps fingerprints stable across rotations (CODE_FINGERPRINT_KEY). Without
+ * it the root is the first key of the ring, which then must stay first in the ring for as long
+ * as its fingerprints matter (README: key rotation).
+ */
+export function createCodeVault(
+  keys: ReadonlyMap<string, Buffer>,
+  activeKeyId: string,
+  fingerprintRoot?: Buffer,
+): CodeVault {
   const active = keys.get(activeKeyId);
   if (!active) throw new Error(`code key "${activeKeyId}" is not in the key ring`);
-  // The fingerprint key is derived from the first key so it survives rotation of the active key.
-  const fingerprintKey = createHmac('sha256', [...keys.values()][0]!)
+  const fingerprintKey = createHmac('sha256', fingerprintRoot ?? [...keys.values()][0]!)
     .update('cardbridge/fingerprint')
     .digest();
   return {
@@ -43,6 +53,10 @@ export function createCodeVault(keys: ReadonlyMap<string, Buffer>, activeKeyId: 
       return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString(
         'utf8',
       );
+    },
+    keyIdOf(ciphertext) {
+      const [version, keyId] = ciphertext.split('.');
+      return version === VERSION ? keyId : undefined;
     },
     fingerprint(plain) {
       return createHmac('sha256', fingerprintKey).update(plain.trim()).digest('hex');

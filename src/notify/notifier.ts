@@ -6,8 +6,16 @@ import type { Logger } from 'pino';
 
 export type NoticeTemplate = 'processing' | 'review' | 'delivered' | 'refunded' | 'cancelled';
 
+export interface NoticeRequest {
+  order: Order;
+  template: NoticeTemplate;
+  dedupeKey: string;
+  /** Operator behind a resend; unset when the workflow asks. */
+  requestedBy?: string;
+}
+
 export interface Notifier {
-  notify(input: { order: Order; template: NoticeTemplate; dedupeKey: string }): Promise<void>;
+  notify(input: NoticeRequest): Promise<void>;
 }
 
 /** Records each notice; sending is left to a transport (SMTP, see issue on notifications). */

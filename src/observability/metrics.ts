@@ -8,7 +8,21 @@ export interface Metrics {
   reviewOpened(storeId: string): void;
   webhookRejected(provider: string, reason: string): void;
   webhookAccepted(provider: string): void;
+  /** Order outcomes, recorded once per transition by the worker's activities. */
+  orderStarted(store: string, region: string): void;
+  orderInReview(store: string, region: string, reason: string): void;
+  /** `paidToDeliveredMs` feeds the delivery latency histogram when the paid time is known. */
+  orderDelivered(store: string, region: string, paidToDeliveredMs?: number): void;
+  /** Ended without delivery: cancelled, refunded or not_paid. */
+  orderFailed(store: string, region: string, state: string): void;
+  /** Where the review backlog gauge reads from at scrape time (the API sets it from the database). */
+  setReviewBacklogSource(source: ReviewBacklogSource): void;
 }
+
+export type ReviewBacklogSource = () => Promise<{
+  rows: { store: string; reason: string; count: number }[];
+  oldestSeconds: number;
+}>;
 
 export function createMetrics(): Metrics {
   const registry = new Registry();
@@ -43,9 +57,82 @@ export function createMetrics(): Metrics {
     labelNames: ['provider'],
     registers: [registry],
   });
+  const supplierErrors = new Counter({
+    name: 'cardbridge_supplier_errors_total',
+    help: 'Supplier API calls that failed, by operation and error',
+    labelNames: ['operation', 'error'],
+    registers: [registry],
+  });
+  const ordersStarted = new Counter({
+    name: 'cardbridge_orders_started_total',
+    help: 'Paid orders that entered fulfillment, by store and region',
+    labelNames: ['store', 'region'],
+    registers: [registry],
+  });
+  const ordersDelivered = new Counter({
+    name: 'cardbridge_orders_delivered_total',
+    help: 'Orders delivered, by store and region',
+    labelNames: ['store', 'region'],
+    registers: [registry],
+  });
+  const ordersFailed = new Counter({
+    name: 'cardbridge_orders_failed_total',
+    help: 'Orders that ended without delivery (cancelled, refunded, not_paid), by store, region and state',
+    labelNames: ['store', 'region', 'state'],
+    registers: [registry],
+  });
+  const ordersInReview = new Counter({
+    name: 'cardbridge_orders_in_review_total',
+    help: 'Times an order was held for review, by store, region and reason',
+    labelNames: ['store', 'region', 'reason'],
+    registers: [registry],
+  });
+  const deliveryLatency = new Histogram({
+    name: 'cardbridge_delivery_latency_seconds',
+    help: 'Time from payment seen to delivered, by store and region',
+    labelNames: ['store', 'region'],
+    buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400],
+    registers: [registry],
+  });
+  let backlogSource: ReviewBacklogSource | undefined;
+  let backlogRead: ReturnType<ReviewBacklogSource> | undefined;
+  // One database read per scrape feeds both backlog gauges.
+  const readBacklog = () => (backlogRead ??= backlogSource!().finally(() => (backlogRead = undefined)));
+  new Gauge({
+    name: 'cardbridge_review_backlog',
+    help: 'Open review cases by store and reason (read from the database at scrape time)',
+    labelNames: ['store', 'reason'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      if (!backlogSource) return;
+      for (const r of (await readBacklog()).rows) this.set({ store: r.store, reason: r.reason }, r.count);
+    },
+  });
+  new Gauge({
+    name: 'cardbridge_review_backlog_oldest_seconds',
+    help: 'Age of the oldest open review case, 0 when there is none',
+    registers: [registry],
+    async collect() {
+      this.set(backlogSource ? (await readBacklog()).oldestSeconds : 0);
+    },
+  });
   return {
     registry,
-    supplierCall: (operation, outcome, ms) => supplierLatency.observe({ operation, outcome }, ms / 1000),
+    supplierCall: (operation, outcome, ms) => {
+      supplierLatency.observe({ operation, outcome }, ms / 1000);
+      if (outcome !== 'ok') supplierErrors.inc({ operation, error: outcome });
+    },
+    orderStarted: (store, region) => ordersStarted.inc({ store, region }),
+    orderInReview: (store, region, reason) => ordersInReview.inc({ store, region, reason }),
+    orderDelivered: (store, region, ms) => {
+      ordersDelivered.inc({ store, region });
+      if (ms !== undefined && ms >= 0) deliveryLatency.observe({ store, region }, ms / 1000);
+    },
+    orderFailed: (store, region, state) => ordersFailed.inc({ store, region, state }),
+    setReviewBacklogSource: (source) => {
+      backlogSource = source;
+    },
     supplierBalance: (amount) => balance.set(amount),
     reviewOpened: (store) => reviews.inc({ store }),
     webhookRejected: (provider, reason) => rejected.inc({ provider, reason }),

@@ -29,6 +29,8 @@ export interface Behaviour {
   webhook?: 'normal' | 'drop' | 'duplicate' | 'reorder' | 'beforeResponse';
   /** Pretend Idempotency-Key is unsupported (only the caller's lookup prevents duplicates). */
   ignoreIdempotencyKey?: boolean;
+  /** Bill this much per unit instead of the catalogue cost (decimal string, USD). */
+  unitCost?: string;
   /** Report codes as redeemed (true), not redeemed (false) or unknown (null). */
   redeemed?: boolean | null;
 }
@@ -114,6 +116,10 @@ export function createSandboxSupplier(opts: SandboxOptions) {
     return rules.find((r) => externalOrderId.includes(r.match))?.behaviour ?? (opts.defaults ??= {});
   }
 
+  function unitCost(sku: string, behaviour: Behaviour): number {
+    return Number(behaviour.unitCost ?? opts.costs?.[sku] ?? CATALOG[sku]!.denomination * 0.92);
+  }
+
   function newCode(): string {
     const part = () => randomBytes(3).toString('hex').toUpperCase().slice(0, 4);
     const code = `${part()}-${part()}-${part()}-${part()}`;
@@ -171,6 +177,10 @@ export function createSandboxSupplier(opts: SandboxOptions) {
     }
     o.status =
       outcome === 'delivered' ? 'completed' : outcome === 'partial' ? 'partially_completed' : 'failed';
+    // Only delivered units are billed; the rest goes back to the balance.
+    const billed = o.lines.reduce((n, l) => n + unitCost(l.sku, stored.behaviour) * l.codes.length, 0);
+    balance += Number(o.cost?.amount ?? 0) - billed;
+    o.cost = { amount: billed.toFixed(2), currency: 'USD' };
     o.updatedAt = new Date().toISOString();
   }
 
@@ -218,7 +228,7 @@ export function createSandboxSupplier(opts: SandboxOptions) {
     }
     const { externalOrderId, lines } = parsed.data;
     const behaviour = behaviourFor(externalOrderId);
-    res.on('finish', () => stats.orderCalls.push({ externalOrderId, at: Date.now(), status: res.statusCode }));
+    res.on('close', () => stats.orderCalls.push({ externalOrderId, at: Date.now(), status: res.statusCode }));
     if (behaviour.latencyMs) await sleep(behaviour.latencyMs);
     if (behaviour.rateLimit && behaviour.rateLimit.times > 0) {
       behaviour.rateLimit.times--;
@@ -253,10 +263,7 @@ export function createSandboxSupplier(opts: SandboxOptions) {
       }
     }
     const now = new Date().toISOString();
-    const cost = lines.reduce(
-      (n, l) => n + Number(opts.costs?.[l.sku] ?? CATALOG[l.sku]!.denomination * 0.92) * l.quantity,
-      0,
-    );
+    const cost = lines.reduce((n, l) => n + unitCost(l.sku, behaviour) * l.quantity, 0);
     const order: AlphaOrder = {
       id: `ord_${randomUUID()}`,
       externalOrderId,
@@ -338,6 +345,13 @@ export function createSandboxSupplier(opts: SandboxOptions) {
     },
     setBalance(amount: number) {
       balance = amount;
+    },
+    /** Re-price an order after the fact (a supplier billing correction), for reconciliation tests. */
+    setCost(externalOrderId: string, amount: string) {
+      for (const id of byExternal.get(externalOrderId) ?? []) {
+        const o = orders.get(id)!.order;
+        o.cost = { amount, currency: o.cost?.currency ?? 'USD' };
+      }
     },
     setWebhookUrl(url: string) {
       opts.webhookUrl = url;

@@ -3,16 +3,24 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config';
 import type { PayloadCodec } from '@temporalio/common';
+import { createPayloadCodec } from './codec';
 
+/** Address, TLS (mTLS when a client pair is configured) and API key, the same for client and worker. */
+export function temporalConnectionOptions(config: Config) {
+  const { address, tls, apiKey } = config.temporal;
+  return { address, ...(tls ? { tls } : {}), ...(apiKey ? { apiKey } : {}) };
+}
+
+/** Payloads are always encrypted (src/temporal/codec.ts); `codec` overrides the configured one. */
 export async function connectClient(config: Config, codec?: PayloadCodec): Promise<Client> {
-  const connection = await Connection.connect({ address: config.temporal.address });
+  const connection = await Connection.connect(temporalConnectionOptions(config));
   return new Client({
     connection,
     namespace: config.temporal.namespace,
-    dataConverter: codec ? { payloadCodecs: [codec] } : undefined,
+    dataConverter: { payloadCodecs: [codec ?? createPayloadCodec(config)] },
   });
 }
 
 export async function connectWorker(config: Config): Promise<NativeConnection> {
-  return NativeConnection.connect({ address: config.temporal.address });
+  return NativeConnection.connect(temporalConnectionOptions(config));
 }

@@ -388,7 +388,10 @@ export async function fulfillOrder(input: FulfillOrderInput): Promise<Fulfillmen
     const paidCents = details!.lines
       .filter((l) => eligible.some((e) => e.lineNo === l.lineNo))
       .reduce((n, l) => n + toCents(l.unitPrice) * l.quantity, 0);
-    const costs = [...reports.values()].filter((r) => r.cost && r.costCurrency === details!.currency);
+    // Only settled batches are billed; a batch still pending at the supplier has cost nothing yet.
+    const costs = [...reports.values()].filter(
+      (r) => isTerminal(r.state) && r.cost && r.costCurrency === details!.currency,
+    );
     const costCents = costs.reduce((n, r) => n + toCents(r.cost!), 0);
     if (costs.length && costCents > paidCents) {
       reasons.push({

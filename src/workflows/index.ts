@@ -1,2 +1,3 @@
 // Everything the worker registers as a workflow.
 export { fulfillOrder } from './fulfill-order';
+export { reconcileDay } from './reconcile-day';

@@ -26,6 +26,9 @@ import type { Storefronts } from '../../src/storefront/storefront';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS, type FulfillmentTimeouts } from '../../src/shared/contract';
 import { createAlphaPsnClient } from '../../src/suppliers/alpha-psn';
 import { createWorker } from '../../src/worker';
+import { createPayloadCodec } from '../../src/temporal/codec';
+import type { PayloadCodec } from '@temporalio/common';
+import { captureResponses, findCodeLeaks } from './leaks';
 
 export const ROOT = new URL('../..', `file://${__dirname}/`).pathname;
 
@@ -109,6 +112,10 @@ export interface Stack {
   taskQueue: string;
   timeouts: FulfillmentTimeouts;
   logs: LogCapture;
+  /** Every API response body (codec /decode answers excluded), for the code-leak check. */
+  responses: string[];
+  /** The payload codec client, worker and /codec endpoint share (payloads are encrypted). */
+  codec: PayloadCodec;
   worker?: Worker;
   stop(): Promise<void>;
 }
@@ -137,7 +144,9 @@ async function buildStack(opts: StackOptions, cleanups: (() => Promise<unknown>)
   const taskQueue = `test-${randomBytes(4).toString('hex')}`;
   const database = await startTestDatabase();
   cleanups.push(() => database.stop());
+  const codec = createPayloadCodec(loadConfig({ NODE_ENV: 'test', ...opts.env }));
   const env = await TestWorkflowEnvironment.createLocal({
+    client: { dataConverter: { payloadCodecs: [codec] } },
     server: {
       executable: { type: 'existing-path', path: temporalCli() },
       extraArgs: [
@@ -187,6 +196,8 @@ async function buildStack(opts: StackOptions, cleanups: (() => Promise<unknown>)
     db,
     logger,
     metrics,
+    codec,
+    temporal: env.client,
     temporalReady: async () => {
       await env.client.workflowService.getSystemInfo({});
     },
@@ -195,6 +206,7 @@ async function buildStack(opts: StackOptions, cleanups: (() => Promise<unknown>)
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const responses = captureResponses(server);
   sandbox.setWebhookUrl(`${apiUrl}/webhooks/supplier`);
 
   let worker: Worker | undefined;
@@ -215,6 +227,7 @@ async function buildStack(opts: StackOptions, cleanups: (() => Promise<unknown>)
       storefronts: opts.storefronts ? opts.storefronts(db) : createRecordingStorefronts(db),
       metrics,
       lowBalance: config.supplier.lowBalance,
+      payloadCodec: codec,
     });
     running = worker.run();
   }
@@ -230,6 +243,8 @@ async function buildStack(opts: StackOptions, cleanups: (() => Promise<unknown>)
     taskQueue,
     timeouts,
     logs,
+    responses,
+    codec,
     worker,
     async stop() {
       worker?.shutdown();
@@ -240,6 +255,12 @@ async function buildStack(opts: StackOptions, cleanups: (() => Promise<unknown>)
       await db.$disconnect();
       await env.teardown();
       await database.stop();
+      // Suite-wide: no code the sandbox issued may appear in a log line or an API answer.
+      const leaks = findCodeLeaks(sandbox.stats.codesIssued, {
+        logs: logs.text(),
+        'API responses': responses.join('\n'),
+      });
+      if (leaks.length) throw new Error(`codes leaked outside their delivery:\n${leaks.join('\n')}`);
     },
   };
 }

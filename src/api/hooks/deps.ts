@@ -12,4 +12,8 @@ export interface HookDeps {
   storeSecrets(storeId: string): Config['storeSecrets'][string] | undefined;
   supplierSecrets: readonly string[];
   workflowId(storeId: string, orderId: string): string;
+  /** Requests per window per (provider, store, client IP). */
+  rateLimit: { max: number; windowMs: number };
+  /** Pay'nUp IPN verification: the API id (`iss`) and every active API key. */
+  paynup: { apiId: string; apiKeys: readonly string[] };
 }

@@ -1,50 +1,54 @@
 // Supplier webhook (seed 000): X-Signature = hex HMAC-SHA256 of the raw body. Completed,
 // partial and failed events signal the order's workflow; the workflow ignores duplicates and
 // stale (out-of-order) reports.
-import { Router, raw } from 'express';
+import { Router } from 'express';
 import { alphaWebhookSchema, toReport } from '../../suppliers/alpha-psn';
 import { fulfillmentWorkflowId, parseClientOrderId } from '../../shared/contract';
 import { HttpError } from '../errors';
 import { anySecretMatches, requireSignature } from '../verify';
+import { bodyBytes, rawBody, requireContentType, toTemporal, webhookRateLimit } from './common';
 import type { HookDeps } from './deps';
 
 export function supplierRouter(deps: HookDeps): Router {
   const router = Router();
-  router.post('/', raw({ type: () => true, limit: deps.bodyLimit }), async (req, res) => {
-    const body = req.body instanceof Buffer ? req.body : Buffer.alloc(0);
-    if (!(req.get('content-type') ?? '').startsWith('application/json')) {
-      throw new HttpError(415, 'unsupported_media_type', 'Send the event as application/json.');
-    }
-    requireSignature(anySecretMatches(deps.supplierSecrets, body, req.get('x-signature'), 'hex'));
-    let json: unknown;
-    try {
-      json = JSON.parse(body.toString('utf8'));
-    } catch {
-      throw new HttpError(400, 'malformed_json', 'The body is not valid JSON.');
-    }
-    const event = alphaWebhookSchema.parse(json);
-    const ref = parseClientOrderId(event.data.externalOrderId);
-    if (!ref) throw new HttpError(404, 'unknown_order', 'The event names an order cardbridge did not place.');
-    const workflowId = fulfillmentWorkflowId(ref.storeId, ref.orderId);
-    if (await deps.receipts.seen('supplier', event.id)) {
-      res.status(200).json({ ok: true, duplicate: true });
-      return;
-    }
-    const outcome = await deps.gateway.supplierCallback(workflowId, {
-      eventId: event.id,
-      report: toReport(event.data),
-    });
-    if (outcome === 'not_found')
-      throw new HttpError(404, 'unknown_order', 'No fulfillment exists for this order.');
-    await deps.receipts.record({
-      provider: 'supplier',
-      eventId: event.id,
-      storeId: ref.storeId,
-      workflowId,
-      outcome,
-    });
-    deps.metrics?.webhookAccepted('supplier');
-    res.status(200).json({ ok: true, outcome });
-  });
+  router.post(
+    '/',
+    webhookRateLimit('supplier', deps.rateLimit),
+    rawBody(deps.bodyLimit),
+    async (req, res) => {
+      const body = bodyBytes(req);
+      requireContentType(req, ['application/json']);
+      requireSignature(anySecretMatches(deps.supplierSecrets, body, req.get('x-signature'), 'hex'));
+      let json: unknown;
+      try {
+        json = JSON.parse(body.toString('utf8'));
+      } catch {
+        throw new HttpError(400, 'malformed_json', 'The body is not valid JSON.');
+      }
+      const event = alphaWebhookSchema.parse(json);
+      const ref = parseClientOrderId(event.data.externalOrderId);
+      if (!ref)
+        throw new HttpError(404, 'unknown_order', 'The event names an order cardbridge did not place.');
+      const workflowId = fulfillmentWorkflowId(ref.storeId, ref.orderId);
+      if (await deps.receipts.seen('supplier', event.id)) {
+        res.status(200).json({ ok: true, duplicate: true });
+        return;
+      }
+      const outcome = await toTemporal(req, () =>
+        deps.gateway.supplierCallback(workflowId, { eventId: event.id, report: toReport(event.data) }),
+      );
+      if (outcome === 'not_found')
+        throw new HttpError(404, 'unknown_order', 'No fulfillment exists for this order.');
+      await deps.receipts.record({
+        provider: 'supplier',
+        eventId: event.id,
+        storeId: ref.storeId,
+        workflowId,
+        outcome,
+      });
+      deps.metrics?.webhookAccepted('supplier');
+      res.status(200).json({ ok: true, outcome });
+    },
+  );
   return router;
 }

@@ -2,11 +2,12 @@
 // base64 HMAC-SHA256 of the raw body under the store's webhook secret. WooCommerce disables a
 // webhook after 5 failed deliveries, so every genuine delivery gets a fast 2xx.
 import { createHash } from 'node:crypto';
-import { Router, raw, type Request } from 'express';
+import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { ORDER_ID, type OrderDetails } from '../../shared/contract';
 import { HttpError } from '../errors';
 import { anySecretMatches, requireSignature } from '../verify';
+import { bodyBytes, rawBody, requireContentType, toTemporal, webhookRateLimit } from './common';
 import type { HookDeps } from './deps';
 
 const PAID_STATUSES = new Set(['processing', 'completed']);
@@ -77,7 +78,8 @@ export function woocommerceRouter(deps: HookDeps): Router {
   const router = Router();
   router.post(
     '/:storeId',
-    raw({ type: () => true, limit: deps.bodyLimit }),
+    webhookRateLimit('woocommerce', deps.rateLimit),
+    rawBody(deps.bodyLimit),
     async (req: Request<{ storeId: string }>, res) => {
       const { storeId } = req.params;
       const secrets = deps.storeSecrets(storeId)?.woocommerce;
@@ -87,7 +89,7 @@ export function woocommerceRouter(deps: HookDeps): Router {
           'unknown_store',
           `No WooCommerce webhook is configured for store "${storeId}".`,
         );
-      const body = req.body instanceof Buffer ? req.body : Buffer.alloc(0);
+      const body = bodyBytes(req);
       const type = req.get('content-type') ?? '';
 
       // The creation ping is form-encoded (webhook_id=N) and may be unsigned: acknowledge it.
@@ -98,9 +100,7 @@ export function woocommerceRouter(deps: HookDeps): Router {
         res.status(200).json({ ok: true, ping: true });
         return;
       }
-      if (!type.startsWith('application/json')) {
-        throw new HttpError(415, 'unsupported_media_type', 'Send the order as application/json.');
-      }
+      requireContentType(req, ['application/json']);
       requireSignature(anySecretMatches(secrets, body, req.get('x-wc-webhook-signature'), 'base64'));
       let json: unknown;
       try {
@@ -126,7 +126,7 @@ export function woocommerceRouter(deps: HookDeps): Router {
         res.status(200).json({ ok: true, ignored: 'order is not paid yet' });
         return;
       }
-      const outcome = await deps.gateway.orderDetails(storeId, orderId, details);
+      const outcome = await toTemporal(req, () => deps.gateway.orderDetails(storeId, orderId, details));
       await deps.receipts.record({ provider: 'woocommerce', eventId, storeId, outcome });
       deps.metrics?.webhookAccepted('woocommerce');
       res.status(202).json({ ok: true, workflowId: deps.workflowId(storeId, orderId), outcome });

@@ -1,0 +1,202 @@
+// /admin: the exceptions page. Sign-in with ADMIN_TOKEN sets a signed HttpOnly SameSite=Strict
+// cookie; every decision form carries a CSRF token; every decision is the workflow's
+// reviewDecision Update, so the workflow's validator has the last word and its refusal is shown.
+import express, { Router, type Request, type Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import type { Client } from '@temporalio/client';
+import { WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/common';
+import type { Logger } from 'pino';
+import type { Db } from '../../db/client';
+import {
+  reviewDecisionUpdate,
+  statusQuery,
+  type FulfillmentState,
+  type ReviewAction,
+} from '../../shared/contract';
+import { ACTIONS, FormError, toDecision } from './decision-form';
+import { loadExceptions } from './exceptions';
+import {
+  ADMIN_NAME,
+  createSessions,
+  readCookie,
+  SESSION_COOKIE,
+  SESSION_TTL_MS,
+  sessionCookie,
+  type Session,
+} from './session';
+import { exceptionsPage, loginPage, messagePage, type Flash } from './views';
+
+export interface AdminDeps {
+  db: Db;
+  temporal: Client;
+  adminToken: string;
+  logger: Logger;
+  /** How long one decision may take before the page gives up waiting (the Update may still apply). */
+  decisionTimeoutMs?: number;
+}
+
+const ACTION_LABEL: Record<ReviewAction, string> = {
+  retry: 'retry',
+  markDelivered: 'mark delivered',
+  refund: 'refund',
+  cancel: 'cancel',
+};
+
+const STATES: readonly FulfillmentState[] = [
+  'awaiting_order',
+  'awaiting_payment',
+  'checking',
+  'ordering',
+  'awaiting_supplier',
+  'in_review',
+  'delivering',
+  'delivered',
+  'refunded',
+  'cancelled',
+  'not_paid',
+  'skipped',
+];
+
+const WORKFLOW_ID = /^fulfill:[a-z0-9][a-z0-9-]{0,39}:[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export function adminRouter(deps: AdminDeps): Router {
+  const router = Router();
+  const sessions = createSessions(deps.adminToken);
+  const log = deps.logger.child({ component: 'admin' });
+
+  router.use((_req, res, next) => {
+    res.set({
+      'Cache-Control': 'no-store',
+      'Content-Security-Policy':
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+      'X-Frame-Options': 'DENY',
+      'Referrer-Policy': 'no-referrer',
+      'X-Content-Type-Options': 'nosniff',
+    });
+    next();
+  });
+  router.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 20 }));
+
+  const session = (req: Request): Session | undefined =>
+    sessions.read(readCookie(req.headers.cookie, SESSION_COOKIE));
+  const form = (req: Request): Record<string, unknown> =>
+    typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, unknown>) : {};
+  const send = (res: Response, status: number, body: string) => res.status(status).type('html').send(body);
+
+  async function render(res: Response, s: Session, status: number, flash?: Flash) {
+    const view = await loadExceptions({ db: deps.db, temporal: deps.temporal });
+    send(res, status, exceptionsPage({ view, user: s.name, csrf: sessions.csrfToken(s), flash }));
+  }
+
+  router.get('/login', (req, res) => {
+    if (session(req)) return res.redirect(303, '/admin');
+    send(res, 200, loginPage());
+  });
+
+  router.post(
+    '/login',
+    rateLimit({ windowMs: 60_000, limit: 10, standardHeaders: 'draft-8', legacyHeaders: false }),
+    (req, res) => {
+      const { token, name } = form(req);
+      const who = typeof name === 'string' ? name.trim() : '';
+      if (!ADMIN_NAME.test(who)) {
+        return send(res, 400, loginPage({ error: 'Give your name (letters, digits, . _ @ -).' }));
+      }
+      if (typeof token !== 'string' || !sessions.tokenMatches(token)) {
+        log.warn({ name: who }, 'admin sign-in refused');
+        return send(res, 401, loginPage({ error: 'That admin token is not right.', name: who }));
+      }
+      const { cookie } = sessions.issue(who);
+      res.setHeader('Set-Cookie', sessionCookie(cookie, { secure: req.secure, maxAgeMs: SESSION_TTL_MS }));
+      log.info({ name: who }, 'admin signed in');
+      res.redirect(303, '/admin');
+    },
+  );
+
+  router.post('/logout', (req, res) => {
+    const s = session(req);
+    if (s && !sessions.csrfValid(s, form(req).csrf)) {
+      return send(res, 403, messagePage('Forbidden', 'The form has expired; reload the page and try again.'));
+    }
+    res.setHeader('Set-Cookie', sessionCookie('', { secure: req.secure, maxAgeMs: 0 }));
+    res.redirect(303, '/admin/login');
+  });
+
+  router.get('/', async (req, res) => {
+    const s = session(req);
+    if (!s) return res.redirect(303, '/admin/login');
+    const q = req.query;
+    let flash: Flash | undefined;
+    const action = ACTIONS.find((a) => a === q.action);
+    const state = STATES.find((st) => st === q.state);
+    if (typeof q.decided === 'string' && WORKFLOW_ID.test(q.decided) && action && state) {
+      flash = {
+        kind: 'ok',
+        text: `Decision "${ACTION_LABEL[action]}" applied to ${q.decided}; the workflow is now ${state}.`,
+      };
+    }
+    await render(res, s, 200, flash);
+  });
+
+  router.post('/orders/:workflowId/decision', async (req, res) => {
+    const s = session(req);
+    if (!s) return send(res, 401, loginPage({ error: 'Your session has ended; sign in again.' }));
+    const body = form(req);
+    if (!sessions.csrfValid(s, body.csrf)) {
+      return send(res, 403, messagePage('Forbidden', 'The form has expired; reload the page and try again.'));
+    }
+    const workflowId = String(req.params.workflowId);
+    if (!WORKFLOW_ID.test(workflowId)) return render(res, s, 404, { kind: 'error', text: 'No such order.' });
+    const handle = deps.temporal.workflow.getHandle(workflowId);
+
+    let decision;
+    try {
+      let defaultLine: number | undefined;
+      if (body.action === 'markDelivered') {
+        const status = await deps.temporal
+          .withDeadline(Date.now() + 5_000, () => handle.query(statusQuery))
+          .catch(() => undefined);
+        const missing = (status?.lines ?? []).filter(
+          (l) => l.state !== 'ignored' && l.delivered < l.quantity,
+        );
+        if (missing.length === 1) defaultLine = missing[0]!.lineNo;
+      }
+      decision = toDecision(body, s.name, defaultLine);
+    } catch (err) {
+      if (err instanceof FormError) return render(res, s, 422, { kind: 'error', text: err.message });
+      throw err;
+    }
+
+    const ctx = { workflowId, action: decision.action, by: decision.by };
+    try {
+      const status = await deps.temporal.withDeadline(Date.now() + (deps.decisionTimeoutMs ?? 15_000), () =>
+        handle.executeUpdate(reviewDecisionUpdate, { args: [decision] }),
+      );
+      log.info({ ...ctx, state: status.state }, 'review decision applied');
+      const qs = new URLSearchParams({ decided: workflowId, action: decision.action, state: status.state });
+      return res.redirect(303, `/admin?${qs.toString()}`);
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) {
+        const why = err.cause?.message ?? err.message;
+        log.warn({ ...ctx, reason: why }, 'review decision refused by the workflow');
+        return render(res, s, 422, { kind: 'error', text: `The workflow refused the decision: ${why}` });
+      }
+      if (err instanceof WorkflowNotFoundError) {
+        return render(res, s, 404, { kind: 'error', text: `There is no running workflow ${workflowId}.` });
+      }
+      if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+        log.warn(ctx, 'review decision timed out');
+        return render(res, s, 504, {
+          kind: 'error',
+          text: 'The workflow did not answer in time (is a worker running?). The decision may still apply; reload to see.',
+        });
+      }
+      const message = err instanceof Error ? err.message : String(err);
+      log.warn({ ...ctx, err: message }, 'review decision not delivered');
+      return render(res, s, 409, { kind: 'error', text: `Temporal did not take the decision: ${message}` });
+    }
+  });
+
+  return router;
+}

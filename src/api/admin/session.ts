@@ -1,0 +1,98 @@
+// Admin sessions: a login form takes the ADMIN_TOKEN and a name, and the answer is a cookie
+// holding {name, expiry, nonce} signed with an HMAC key derived from the token (changing the
+// token signs everyone out). Action forms carry a CSRF token bound to the session nonce.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+export const SESSION_COOKIE = 'cb_admin';
+export const SESSION_TTL_MS = 8 * 3_600_000;
+
+export interface Session {
+  /** Who is deciding; recorded as `by` on every review decision. */
+  name: string;
+  expiresAt: number;
+  nonce: string;
+}
+
+export const ADMIN_NAME = /^[\p{L}\p{N} ._@-]{1,64}$/u;
+
+function b64url(buf: Buffer | string): string {
+  return Buffer.from(buf).toString('base64url');
+}
+
+function equal(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export interface Sessions {
+  /** Constant-time comparison of a submitted token with ADMIN_TOKEN. */
+  tokenMatches(given: string): boolean;
+  issue(name: string, now?: number): { cookie: string; session: Session };
+  read(cookie: string | undefined, now?: number): Session | undefined;
+  csrfToken(session: Session): string;
+  csrfValid(session: Session, given: unknown): boolean;
+}
+
+export function createSessions(adminToken: string): Sessions {
+  const key = createHmac('sha256', adminToken).update('cardbridge admin session v1').digest();
+  const sign = (data: string) => createHmac('sha256', key).update(data).digest('base64url');
+  return {
+    tokenMatches(given) {
+      // Compare digests so lengths never leak and the comparison is constant-time.
+      const a = createHmac('sha256', key).update(given).digest();
+      const b = createHmac('sha256', key).update(adminToken).digest();
+      return timingSafeEqual(a, b);
+    },
+    issue(name, now = Date.now()) {
+      const session: Session = { name, expiresAt: now + SESSION_TTL_MS, nonce: b64url(randomBytes(16)) };
+      const body = b64url(JSON.stringify({ n: session.name, e: session.expiresAt, s: session.nonce }));
+      return { cookie: `${body}.${sign(`session.${body}`)}`, session };
+    },
+    read(cookie, now = Date.now()) {
+      if (!cookie) return undefined;
+      const [body, mac, extra] = cookie.split('.');
+      if (!body || !mac || extra !== undefined || !equal(sign(`session.${body}`), mac)) return undefined;
+      try {
+        const p = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as {
+          n?: unknown;
+          e?: unknown;
+          s?: unknown;
+        };
+        if (typeof p.n !== 'string' || typeof p.e !== 'number' || typeof p.s !== 'string') return undefined;
+        if (p.e <= now || !ADMIN_NAME.test(p.n)) return undefined;
+        return { name: p.n, expiresAt: p.e, nonce: p.s };
+      } catch {
+        return undefined;
+      }
+    },
+    csrfToken(session) {
+      return sign(`csrf.${session.nonce}`);
+    },
+    csrfValid(session, given) {
+      return typeof given === 'string' && equal(sign(`csrf.${session.nonce}`), given);
+    },
+  };
+}
+
+/** The value of one cookie from a Cookie header (no cookie-parser dependency). */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+export function sessionCookie(value: string, opts: { secure: boolean; maxAgeMs: number }): string {
+  return [
+    `${SESSION_COOKIE}=${value}`,
+    'Path=/admin',
+    'HttpOnly',
+    'SameSite=Strict',
+    `Max-Age=${Math.max(0, Math.floor(opts.maxAgeMs / 1000))}`,
+    ...(opts.secure ? ['Secure'] : []),
+  ].join('; ');
+}

@@ -1,0 +1,74 @@
+// What every webhook endpoint does the same way: rate limit per source, read the raw body (with
+// the size limit), check the content type, parse JSON only after the signature was verified, and
+// turn a failed Temporal call into a 503 so the sender delivers again.
+import { raw, type Request, type RequestHandler } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { HttpError } from '../errors';
+
+export type Provider = 'woocommerce' | 'standard' | 'pocketsflow' | 'paynup' | 'supplier';
+
+/** Requests per window per (provider, store, client IP); 429 in the common error shape. */
+export function webhookRateLimit(
+  provider: Provider,
+  opts: { max: number; windowMs: number },
+): RequestHandler {
+  return rateLimit({
+    windowMs: opts.windowMs,
+    limit: opts.max,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: (req) => {
+      const storeId = (req.params as Record<string, string | undefined>).storeId ?? '-';
+      return `${provider}:${storeId}:${ipKeyGenerator(req.ip ?? 'unknown')}`;
+    },
+    handler: (_req, _res, next) =>
+      next(new HttpError(429, 'rate_limited', 'Too many requests from this source; slow down and retry.')),
+  });
+}
+
+/** The raw body as bytes, whatever its type, up to `limit` (413 beyond it). */
+export function rawBody(limit: string): RequestHandler {
+  return raw({ type: () => true, limit });
+}
+
+export function bodyBytes(req: Request): Buffer {
+  return req.body instanceof Buffer ? req.body : Buffer.alloc(0);
+}
+
+/** 415 unless the request's media type is one of `types`. */
+export function requireContentType(req: Request, types: readonly string[]): void {
+  const type = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!types.includes(type)) {
+    throw new HttpError(415, 'unsupported_media_type', `Send the body as ${types.join(' or ')}.`);
+  }
+}
+
+/** JSON.parse of an already verified body; 400 when it is not JSON. */
+export function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch {
+    throw new HttpError(400, 'malformed_json', 'The body is not valid JSON.');
+  }
+}
+
+/**
+ * Runs the one Temporal call of a request. A failure there means the event was not recorded:
+ * answer 503 (no receipt is written) so the sender's retry delivers it again.
+ */
+export async function toTemporal<T>(req: Request, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof HttpError) throw err;
+    (req as Request & { log?: { error(o: object, m: string): void } }).log?.error(
+      { err },
+      'temporal call failed; the sender will retry',
+    );
+    throw new HttpError(
+      503,
+      'temporarily_unavailable',
+      'The event could not be recorded now; send it again.',
+    );
+  }
+}

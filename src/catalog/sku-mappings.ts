@@ -1,0 +1,189 @@
+// Versioned storefront SKU -> supplier product mappings. Every change is a new version; exactly
+// one version per (store, sku) is active (a partial unique index enforces it). Nothing is ever
+// updated in place except the retirement stamp of the version being replaced.
+//
+// Rollback publishes a *new* version that copies the chosen earlier one (restoredFrom = its
+// version). Version numbers only grow, the audit trail shows who rolled back and when, and an
+// order that recorded "mapping v3" keeps pointing at what v3 really was.
+import type { Db } from '../db/client';
+import { Prisma, type SkuMapping } from '../generated/prisma/client';
+
+export interface MappingFields {
+  supplier?: string;
+  supplierProduct: string;
+  region: string;
+  currency: string;
+  /** Decimal strings, e.g. "50" or "52.99". */
+  denomination: string;
+  price: string;
+  skuGroup?: string;
+}
+
+export interface MappingVersion extends Required<MappingFields> {
+  id: number;
+  storeId: string;
+  sku: string;
+  version: number;
+  active: boolean;
+  changedBy: string;
+  changedAt: Date;
+  note: string | null;
+  restoredFrom: number | null;
+  retiredAt: Date | null;
+  retiredBy: string | null;
+}
+
+export class SkuMappingError extends Error {
+  override name = 'SkuMappingError';
+}
+
+const DECIMAL = /^\d{1,10}(\.\d{1,2})?$/;
+
+function view(r: SkuMapping): MappingVersion {
+  return {
+    id: r.id,
+    storeId: r.storeId,
+    sku: r.sku,
+    version: r.version,
+    active: r.active,
+    supplier: r.supplier,
+    supplierProduct: r.supplierProduct,
+    region: r.region,
+    currency: r.currency,
+    denomination: r.denomination.toFixed(2),
+    price: r.price.toFixed(2),
+    skuGroup: r.skuGroup,
+    changedBy: r.changedBy,
+    changedAt: r.changedAt,
+    note: r.note,
+    restoredFrom: r.restoredFrom,
+    retiredAt: r.retiredAt,
+    retiredBy: r.retiredBy,
+  };
+}
+
+function validate(fields: MappingFields) {
+  if (!fields.supplierProduct.trim()) throw new SkuMappingError('supplierProduct is required');
+  if (!/^[A-Z]{2}$/.test(fields.region)) throw new SkuMappingError('region must be a 2-letter code like US');
+  if (!/^[A-Z]{3}$/.test(fields.currency))
+    throw new SkuMappingError('currency must be a 3-letter code like USD');
+  for (const k of ['denomination', 'price'] as const) {
+    if (!DECIMAL.test(fields[k])) throw new SkuMappingError(`${k} must be an amount like 50 or 52.99`);
+  }
+}
+
+export function createSkuMappings(db: Db) {
+  /** Deactivates the current version and inserts the next one, in one transaction. */
+  async function publishVersion(
+    storeId: string,
+    sku: string,
+    fields: MappingFields,
+    meta: { by: string; note?: string; restoredFrom?: number },
+  ): Promise<MappingVersion> {
+    validate(fields);
+    if (!meta.by.trim()) throw new SkuMappingError('who publishes the mapping (by) is required');
+    // Two publishers racing for the same SKU collide on (store, sku, version) or on the
+    // one-active index; the loser retries on the new state.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await db.$transaction(async (tx) => {
+          const store = await tx.store.findUnique({ where: { id: storeId } });
+          if (!store) throw new SkuMappingError(`unknown store ${storeId}`);
+          const last = await tx.skuMapping.findFirst({
+            where: { storeId, sku },
+            orderBy: { version: 'desc' },
+          });
+          const now = new Date();
+          await tx.skuMapping.updateMany({
+            where: { storeId, sku, active: true },
+            data: { active: false, retiredAt: now, retiredBy: meta.by },
+          });
+          const created = await tx.skuMapping.create({
+            data: {
+              storeId,
+              sku,
+              version: (last?.version ?? 0) + 1,
+              supplier: fields.supplier ?? 'alpha-psn',
+              supplierProduct: fields.supplierProduct,
+              region: fields.region,
+              currency: fields.currency,
+              denomination: fields.denomination,
+              price: fields.price,
+              skuGroup: fields.skuGroup ?? 'default',
+              active: true,
+              changedBy: meta.by,
+              changedAt: now,
+              note: meta.note ?? null,
+              restoredFrom: meta.restoredFrom ?? null,
+            },
+          });
+          return view(created);
+        });
+      } catch (err) {
+        const conflict = err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
+        if (!conflict || attempt >= 3) throw err;
+      }
+    }
+  }
+
+  return {
+    publish(
+      storeId: string,
+      sku: string,
+      fields: MappingFields,
+      meta: { by: string; note?: string },
+    ): Promise<MappingVersion> {
+      return publishVersion(storeId, sku, fields, meta);
+    },
+
+    /** Newest first. */
+    async versions(storeId: string, sku: string): Promise<MappingVersion[]> {
+      const rows = await db.skuMapping.findMany({ where: { storeId, sku }, orderBy: { version: 'desc' } });
+      return rows.map(view);
+    },
+
+    async active(storeId: string, sku: string): Promise<MappingVersion | null> {
+      const row = await db.skuMapping.findFirst({ where: { storeId, sku, active: true } });
+      return row ? view(row) : null;
+    },
+
+    /** Active mappings of a store, one per SKU. */
+    async activeForStore(storeId: string): Promise<MappingVersion[]> {
+      const rows = await db.skuMapping.findMany({
+        where: { storeId, active: true },
+        orderBy: { sku: 'asc' },
+      });
+      return rows.map(view);
+    },
+
+    /** Publishes a new version equal to `version` (see the header for why not re-activation). */
+    async rollback(
+      storeId: string,
+      sku: string,
+      version: number,
+      meta: { by: string; note?: string },
+    ): Promise<MappingVersion> {
+      const target = await db.skuMapping.findUnique({
+        where: { storeId_sku_version: { storeId, sku, version } },
+      });
+      if (!target) throw new SkuMappingError(`no version ${version} of ${sku} in store ${storeId}`);
+      if (target.active) throw new SkuMappingError(`version ${version} of ${sku} is already the active one`);
+      return publishVersion(
+        storeId,
+        sku,
+        {
+          supplier: target.supplier,
+          supplierProduct: target.supplierProduct,
+          region: target.region,
+          currency: target.currency,
+          denomination: target.denomination.toFixed(2),
+          price: target.price.toFixed(2),
+          skuGroup: target.skuGroup,
+        },
+        { by: meta.by, note: meta.note ?? `rollback to version ${version}`, restoredFrom: version },
+      );
+    },
+  };
+}
+
+export type SkuMappings = ReturnType<typeof createSkuMappings>;
