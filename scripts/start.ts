@@ -106,6 +106,10 @@ async function main() {
       ...SEARCH_ATTRIBUTE_REGISTRATIONS.flatMap((sa) => ['--search-attribute', sa]),
       '--dynamic-config-value',
       'frontend.enableExecuteMultiOperation=true',
+      // The Web UI decodes encrypted payloads through the API's codec endpoint (log in at
+      // /codec/login first; see README "Encrypted payloads").
+      '--ui-codec-endpoint',
+      `http://127.0.0.1:${config.api.port}/codec`,
     ],
     process.env,
   );

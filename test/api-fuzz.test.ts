@@ -232,8 +232,13 @@ describe('fuzzing every webhook endpoint', () => {
           fc.array(mutation, { minLength: 1, maxLength: 3 }),
           async (orderId, mutations) => {
             const req = await ep.valid(orderId);
+            const original = { body: Buffer.from(req.body), headers: JSON.stringify(req.headers) };
             const applied = mutations.map((m) => mutate(ep, req, m)).some(Boolean);
-            fc.pre(applied);
+            // Two mutations can cancel out (append junk, then truncate exactly it): that request
+            // is genuine again and rightly accepted, so it is not a hostile case.
+            const changed =
+              !req.body.equals(original.body) || JSON.stringify(req.headers) !== original.headers;
+            fc.pre(applied && changed);
             const status = await send(req);
             count(status);
             return status >= 400 && status < 500;

@@ -8,6 +8,7 @@ import {
   type OrderDetails,
 } from '../src/shared/contract';
 import type { fulfillOrder } from '../src/workflows';
+import { keepHistory, saveKeptHistories } from './support/replay';
 import { startStack, type Stack } from './support/stack';
 import {
   decide,
@@ -24,6 +25,7 @@ beforeAll(async () => {
   stack = await startStack({ timeouts: { reviewReminderMs: 1_500 } });
 });
 afterAll(async () => {
+  if (stack) await saveKeptHistories(stack);
   await stack?.stop();
 });
 
@@ -39,6 +41,7 @@ describe('supplier webhook handling', () => {
     expect(r.state).toBe('delivered');
     expect(r.lines[0]!.delivered).toBe(1);
     expect(ordersCreated(stack, o.clientOrderId())).toBe(1);
+    keepHistory('webhook-before-response', o.workflowId);
   });
 
   it('ignores duplicated and stale (reordered) webhooks', async () => {
@@ -91,6 +94,7 @@ describe('supplier faults', () => {
     expect(calls.map((c) => c.status)).toEqual([429, 201]);
     // The default backoff would retry after 2 s; Retry-After said 3 s.
     expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(2_900);
+    keepHistory('rate-limited', o.workflowId);
   });
 
   it('sends a 4xx rejection to review without retrying', async () => {
@@ -119,6 +123,7 @@ describe('supplier faults', () => {
     expect(
       stack.sandbox.stats.orderCalls.filter((c) => c.externalOrderId === o.clientOrderId()),
     ).toHaveLength(1);
+    keepHistory('ambiguous-timeout', o.workflowId);
   });
 });
 
@@ -146,6 +151,7 @@ describe('webhook never arrives: poll, then review, then each decision', () => {
     expect(r.decisions[0]).toMatchObject({ action: 'retry', by: 'ops@test' });
     const review = await stack.db.reviewCase.findFirstOrThrow({ where: { workflowId: o.workflowId } });
     expect(review).toMatchObject({ status: 'decided', decision: 'retry', reasonCode: 'SUPPLIER_TIMEOUT' });
+    keepHistory('timeout-review-retry', o.workflowId);
   });
 
   it('markDelivered stores the codes given by hand, after the validator checks them', async () => {
@@ -162,6 +168,7 @@ describe('webhook never arrives: poll, then review, then each decision', () => {
     const r = await result(stack, o.workflowId);
     expect(r.state).toBe('delivered');
     expect(r.lines[0]!.masked).toEqual(['****-0042']);
+    keepHistory('timeout-review-mark-delivered', o.workflowId);
   });
 
   it('refund with nothing delivered refunds', async () => {
@@ -177,6 +184,27 @@ describe('webhook never arrives: poll, then review, then each decision', () => {
     await decide(stack, o.workflowId, { action: 'cancel', by: 'ops', note: 'customer asked' });
     expect((await result(stack, o.workflowId)).state).toBe('cancelled');
     await expect(decide(stack, o.workflowId, { action: 'retry', by: 'ops' })).rejects.toThrow();
+  });
+
+  it('resumes by itself when the supplier completes the batch late', async () => {
+    const o = await stuckOrder();
+    await stack.sandbox.settle(o.clientOrderId(1));
+    const r = await result(stack, o.workflowId);
+    expect(r.state).toBe('delivered');
+    expect(r.decisions).toEqual([expect.objectContaining({ action: 'retry', by: 'supplier' })]);
+    expect(r.batches).toHaveLength(1);
+    keepHistory('timeout-review-late-delivery', o.workflowId);
+  });
+
+  it('retry looks the pending batch up before buying again', async () => {
+    const o = await stuckOrder();
+    // The supplier completes batch 1 but its webhook is lost; then ops press retry.
+    await stack.sandbox.settle(o.clientOrderId(1), 'delivered', { webhook: false });
+    await decide(stack, o.workflowId, { action: 'retry', by: 'ops' });
+    const r = await result(stack, o.workflowId);
+    expect(r.state).toBe('delivered');
+    expect(r.batches).toHaveLength(1);
+    expect(ordersCreated(stack, o.clientOrderId(2))).toBe(0);
   });
 
   it('reminds ops when nobody decides', async () => {
@@ -212,6 +240,7 @@ describe('partial fulfilment and refunds', () => {
     }).then((x) => x.json() as Promise<{ orders: { lines: { sku: string; quantity: number }[] }[] }>);
     expect(batch2.orders[0]!.lines).toEqual([expect.objectContaining({ sku: 'PSN-US-10', quantity: 2 })]);
     expect(await stack.db.deliveredCode.count({ where: { order: { workflowId: o.workflowId } } })).toBe(5);
+    keepHistory('partial-then-retry', o.workflowId);
   });
 
   it('does not auto-refund when a delivered code was redeemed', async () => {
@@ -225,6 +254,7 @@ describe('partial fulfilment and refunds', () => {
     expect(s.redemption).toBe('used');
     await decide(stack, o.workflowId, { action: 'cancel', by: 'ops' });
     expect((await result(stack, o.workflowId)).state).toBe('cancelled');
+    keepHistory('refund-code-used', o.workflowId);
   });
 
   it('sends an unknown redemption state to review instead of refunding', async () => {
@@ -260,6 +290,7 @@ describe('eligibility', () => {
     // Ops confirm the customer has a US account: the approval is remembered and the order proceeds.
     await decide(stack, o.workflowId, { action: 'retry', by: 'ops', note: 'customer confirmed US account' });
     expect((await result(stack, o.workflowId)).state).toBe('delivered');
+    keepHistory('wrong-region-approved', o.workflowId);
   });
 
   it('holds an unmapped SKU until the mapping exists', async () => {
@@ -324,6 +355,7 @@ describe('eligibility', () => {
     expect(r.state).toBe('not_paid');
     expect(r.reasons[0]!.code).toBe('NOT_PAID');
     expect(ordersCreated(stack, `cb_demo_${orderId}_b1`)).toBe(0);
+    keepHistory('not-paid', workflowId);
 
     // The same order, paid by a payment event that arrives before the order itself.
     const paidId = String(newOrderId());
@@ -340,5 +372,6 @@ describe('eligibility', () => {
       .getHandle(paidWf)
       .signal(orderDetailsSignal, { ...details, eventId: `e-${paidId}` });
     expect((await result(stack, paidWf)).state).toBe('delivered');
+    keepHistory('payment-before-order', paidWf);
   });
 });

@@ -27,12 +27,15 @@ export interface CodecEndpointDeps {
 const COOKIE = 'cardbridge_codec';
 
 const body = z.object({
-  payloads: z.array(
-    z.object({
-      metadata: z.record(z.string(), z.string()).nullish(),
-      data: z.string().nullish(),
-    }),
-  ),
+  // The CLI sends {} when a call carries no payloads (e.g. a query without arguments).
+  payloads: z
+    .array(
+      z.object({
+        metadata: z.record(z.string(), z.string()).nullish(),
+        data: z.string().nullish(),
+      }),
+    )
+    .default([]),
 });
 
 function sameSecret(a: string, b: string): boolean {

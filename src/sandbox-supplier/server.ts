@@ -334,6 +334,26 @@ export function createSandboxSupplier(opts: SandboxOptions) {
   app.get('/__sandbox/stats', (_req, res) => {
     res.json(stats);
   });
+  /** Re-send the completion webhooks of every order whose client order id contains `match`. */
+  app.post('/__sandbox/resend', async (req, res) => {
+    const { match, concurrency } = z
+      .object({ match: z.string().min(1), concurrency: z.number().int().min(1).max(256).default(8) })
+      .parse(req.body);
+    res.json({ resent: await resendMatching(match, concurrency) });
+  });
+
+  async function resendMatching(match: string, concurrency: number): Promise<number> {
+    const queue = [...orders.values()].filter(
+      (s) => s.order.externalOrderId.includes(match) && s.order.status !== 'processing',
+    );
+    const total = queue.length;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        for (let s = queue.shift(); s; s = queue.shift()) await sendWebhook(s);
+      }),
+    );
+    return total;
+  }
 
   return {
     app,
@@ -357,9 +377,24 @@ export function createSandboxSupplier(opts: SandboxOptions) {
       opts.webhookUrl = url;
     },
     /** Re-send the completion webhook of an order (e.g. one that was dropped). */
+    /** Completes orders that were left pending (outcome 'pending') and sends their webhooks. */
+    async settle(
+      externalOrderId: string,
+      outcome: 'delivered' | 'partial' | 'failed' = 'delivered',
+      { webhook = true }: { webhook?: boolean } = {},
+    ) {
+      for (const id of byExternal.get(externalOrderId) ?? []) {
+        const stored = orders.get(id)!;
+        stored.behaviour = { ...stored.behaviour, outcome, webhook: webhook ? 'normal' : 'drop' };
+        complete(stored);
+        await deliverWebhooks(stored);
+      }
+    },
     async resendWebhook(externalOrderId: string) {
       for (const id of byExternal.get(externalOrderId) ?? []) await sendWebhook(orders.get(id)!);
     },
+    /** Re-send, `concurrency` at a time, the completion webhooks of every order matching `match`. */
+    resendWebhooks: resendMatching,
     async listen(port = 0, host = '127.0.0.1') {
       const server = app.listen(port, host);
       await new Promise<void>((resolve, reject) => {

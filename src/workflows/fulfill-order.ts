@@ -104,6 +104,7 @@ export async function fulfillOrder(input: FulfillOrderInput): Promise<Fulfillmen
   const approved = new Set<ReasonCode>();
   const seenEvents = new Set<string>();
   const reports = new Map<string, SupplierOrderReport>();
+  const applied = new Set<string>(); // batches whose codes were handed to lines
   const firstSeen = (eventId: string) => !seenEvents.has(eventId) && !!seenEvents.add(eventId);
 
   // ------------------------------------------------------------ message handlers
@@ -274,6 +275,19 @@ export async function fulfillOrder(input: FulfillOrderInput): Promise<Fulfillmen
   }
 
   async function order(): Promise<Step> {
+    // A retry after a supplier timeout: the last batch may have completed since. Never buy
+    // again what the supplier may still deliver: ask it first.
+    const last = s.batches.at(-1);
+    if (last && last.state === 'pending' && !applied.has(last.clientOrderId)) {
+      const found = await supplier.lookupSupplierOrder({ workflowId, clientOrderId: last.clientOrderId });
+      if (found) mergeReport(found);
+      if (lateBatch()) return applyReport(lateBatch()!);
+      log.warn('previous batch still pending at the supplier; placing a new batch as decided', {
+        workflowId,
+        orderId,
+        clientOrderId: last.clientOrderId,
+      });
+    }
     const batchNo = s.batches.length + 1;
     const clientOrderId = supplierClientOrderId(storeId, orderId, batchNo);
     const wanted = missingUnits();
@@ -311,10 +325,7 @@ export async function fulfillOrder(input: FulfillOrderInput): Promise<Fulfillmen
     return awaitSupplier(clientOrderId, wanted);
   }
 
-  async function awaitSupplier(
-    clientOrderId: string,
-    wanted: { line: LineStatus; count: number }[],
-  ): Promise<Step> {
+  async function awaitSupplier(clientOrderId: string, wanted: { line: LineStatus }[]): Promise<Step> {
     const giveUpAt = Date.now() + timeouts.supplierMaxWaitMs;
     const settled = () => isTerminal(reports.get(clientOrderId)?.state);
     while (!settled()) {
@@ -341,13 +352,21 @@ export async function fulfillOrder(input: FulfillOrderInput): Promise<Fulfillmen
         };
       }
     }
+    return applyReport(clientOrderId);
+  }
+
+  /** Hands a settled batch's codes to the lines still missing that product, in line order. */
+  async function applyReport(clientOrderId: string): Promise<Step> {
     const report = reports.get(clientOrderId)!;
-    // Hand each product's codes to the storefront lines that asked for it, in line order.
+    applied.add(clientOrderId);
     for (const result of report.lines) {
       const codes = [...result.codes];
-      for (const { line } of wanted.filter((w) => w.line.supplierProduct === result.product)) {
-        const share = codes.splice(0, line.quantity - line.delivered);
-        await storeCodes(line.lineNo, share, report.supplierOrderId);
+      for (const { line } of missingUnits().filter((m) => m.line.supplierProduct === result.product)) {
+        await storeCodes(
+          line.lineNo,
+          codes.splice(0, line.quantity - line.delivered),
+          report.supplierOrderId,
+        );
       }
     }
     await event(`supplier.${report.state}`, report.state, {
@@ -357,20 +376,26 @@ export async function fulfillOrder(input: FulfillOrderInput): Promise<Fulfillmen
     const missing = missingUnits();
     if (!missing.length) return { kind: 'reconcile' };
     markLines(missing, 'review');
-    const delivered = wanted.reduce((n, w) => n + w.count, 0) - missing.reduce((n, m) => n + m.count, 0);
+    const asked = report.lines.reduce((n, l) => n + l.quantity, 0);
+    const got = report.lines.reduce((n, l) => n + l.codes.length, 0);
     return {
       kind: 'review',
       reasons: [
-        delivered > 0
+        got > 0
           ? {
               code: 'PARTIAL_DELIVERY',
-              message: `The supplier delivered ${delivered} of ${delivered + missing.reduce((n, m) => n + m.count, 0)} code(s); lines ${missing
+              message: `The supplier delivered ${got} of ${asked} code(s); lines ${missing
                 .map((m) => m.line.lineNo)
                 .join(', ')} are missing.`,
             }
           : { code: 'SUPPLIER_FAILED', message: `The supplier reported order ${clientOrderId} as failed.` },
       ],
     };
+  }
+
+  /** A batch the supplier settled after we stopped waiting for it (its report was not applied). */
+  function lateBatch(): string | undefined {
+    return s.batches.find((b) => isTerminal(b.state) && !applied.has(b.clientOrderId))?.clientOrderId;
   }
 
   async function reconcile(): Promise<Step> {
@@ -428,13 +453,28 @@ export async function fulfillOrder(input: FulfillOrderInput): Promise<Fulfillmen
     await tellCustomer('review');
     for (;;) {
       const decided = await condition(
-        () => pendingDecision !== undefined || refundRequest !== undefined,
+        () => pendingDecision !== undefined || refundRequest !== undefined || lateBatch() !== undefined,
         timeouts.reviewReminderMs,
       );
       if (decided) break;
       s.review.reminders++;
       setState('in_review', Date.now() + timeouts.reviewReminderMs);
       await store.remindReview({ workflowId, reminders: s.review.reminders, openedAt: s.review.openedAt });
+    }
+    const late = pendingDecision || refundRequest ? undefined : lateBatch();
+    if (late) {
+      // The supplier finished the batch we had given up on: deliver it instead of asking a person.
+      const resumed: ReviewDecision = { action: 'retry', by: 'supplier', note: `late report for ${late}` };
+      s.decisions.push({
+        action: resumed.action,
+        by: resumed.by,
+        at: new Date().toISOString(),
+        note: resumed.note,
+      });
+      await store.closeReviewCase({ workflowId, decision: resumed });
+      s.review = undefined;
+      s.reasons = [];
+      return applyReport(late);
     }
     const decision: ReviewDecision = pendingDecision ?? {
       action: 'refund',
