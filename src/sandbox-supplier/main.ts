@@ -1,4 +1,5 @@
 // Entry point: `npm run sandbox-supplier`. Loopback only: its control plane has no auth.
+import path from 'node:path';
 import { loadConfig } from '../config';
 import { createSandboxSupplier } from './server';
 
@@ -8,6 +9,7 @@ async function main() {
     apiKey: config.supplier.apiKey,
     webhookSecret: config.supplier.webhookSecrets[0]!,
     webhookUrl: `${config.api.publicUrl}/webhooks/supplier`,
+    stateFile: path.resolve(config.dataDir, 'sandbox-supplier.json'),
   });
   const { url, close } = await sandbox.listen(config.sandbox.port);
   console.log(`sandbox supplier listening on ${url}`);

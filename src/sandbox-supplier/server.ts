@@ -5,6 +5,7 @@
 // fulfilment, lost, duplicated, reordered or early webhooks. It counts every order it creates
 // per client order id and per idempotency key, so duplicates are visible.
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { z } from 'zod';
@@ -38,6 +39,8 @@ export interface Behaviour {
 export interface SandboxOptions {
   apiKey: string;
   webhookSecret: string;
+  /** Keep orders in this JSON file so a restart (Ctrl-C, then `npm start`) loses nothing. */
+  stateFile?: string;
   /** Where completion webhooks go (the cardbridge API's supplier hook). */
   webhookUrl?: string;
   /** Default behaviour for orders no rule matches. */
@@ -160,6 +163,41 @@ export function createSandboxSupplier(opts: SandboxOptions) {
     }
   }
 
+  let saveTimer: NodeJS.Timeout | undefined;
+  function writeState(): void {
+    if (!opts.stateFile) return;
+    const state = { balance, orders: [...orders.values()] };
+    writeFileSync(`${opts.stateFile}.tmp`, JSON.stringify(state));
+    renameSync(`${opts.stateFile}.tmp`, opts.stateFile);
+  }
+  /** Saves at most every 200 ms (a full rewrite per order would be quadratic under load). */
+  function persist(): void {
+    if (!opts.stateFile || saveTimer) return;
+    saveTimer = setTimeout(() => {
+      saveTimer = undefined;
+      writeState();
+    }, 200);
+  }
+
+  /** Reloads persisted orders; orders still processing complete (and send webhooks) again. */
+  function restore(): void {
+    if (!opts.stateFile || !existsSync(opts.stateFile)) return;
+    const state = JSON.parse(readFileSync(opts.stateFile, 'utf8')) as { balance: number; orders: Stored[] };
+    balance = state.balance;
+    for (const stored of state.orders) {
+      orders.set(stored.order.id, stored);
+      const ext = stored.order.externalOrderId;
+      byExternal.set(ext, [...(byExternal.get(ext) ?? []), stored.order.id]);
+      if (stored.idempotencyKey) byKey.set(stored.idempotencyKey, stored.order.id);
+      if (stored.order.status === 'processing') {
+        later(stored.behaviour.fulfilDelayMs ?? 50, () => {
+          complete(stored);
+          if (stored.order.status !== 'processing') void deliverWebhooks(stored);
+        });
+      }
+    }
+  }
+
   function complete(stored: Stored): void {
     const outcome = stored.behaviour.outcome ?? 'delivered';
     if (outcome === 'pending') return;
@@ -182,6 +220,7 @@ export function createSandboxSupplier(opts: SandboxOptions) {
     balance += Number(o.cost?.amount ?? 0) - billed;
     o.cost = { amount: billed.toFixed(2), currency: 'USD' };
     o.updatedAt = new Date().toISOString();
+    persist();
   }
 
   async function deliverWebhooks(stored: Stored): Promise<void> {
@@ -276,6 +315,7 @@ export function createSandboxSupplier(opts: SandboxOptions) {
     const stored: Stored = { order, behaviour, idempotencyKey: key };
     orders.set(order.id, stored);
     byExternal.set(externalOrderId, [...(byExternal.get(externalOrderId) ?? []), order.id]);
+    persist();
     if (key) byKey.set(key, order.id);
     balance -= cost;
     stats.ordersCreated++;
@@ -396,6 +436,7 @@ export function createSandboxSupplier(opts: SandboxOptions) {
     /** Re-send, `concurrency` at a time, the completion webhooks of every order matching `match`. */
     resendWebhooks: resendMatching,
     async listen(port = 0, host = '127.0.0.1') {
+      restore();
       const server = app.listen(port, host);
       await new Promise<void>((resolve, reject) => {
         server.once('listening', resolve);
@@ -406,6 +447,8 @@ export function createSandboxSupplier(opts: SandboxOptions) {
         url,
         close: async () => {
           for (const t of timers) clearTimeout(t);
+          if (saveTimer) clearTimeout(saveTimer);
+          writeState();
           server.closeAllConnections();
           await new Promise<void>((resolve) => server.close(() => resolve()));
         },
