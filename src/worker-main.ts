@@ -9,7 +9,7 @@ import { createConfiguredNotifier } from './notify/email';
 import { createLogger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
 import { serveMetrics } from './observability/metrics-server';
-import { Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createStorefronts } from './storefront';
 import { createAlphaPsnClient } from './suppliers/alpha-psn';
 import { createPayloadCodec } from './temporal/codec';
@@ -39,13 +39,28 @@ async function main() {
   // Runtime.install must come before the first connection.
   const sdkMetricsAddress = `127.0.0.1:${config.metrics.sdkPort}`;
   // A busy port costs the metrics, never the fulfillment: log it and keep working.
+  // SDK, workflow and activity log lines go through pino too, so its redaction applies to them.
+  const sdkLogger = new DefaultLogger(sdkLevel(config.logLevel), (entry) => {
+    const level = entry.level.toLowerCase() as 'trace' | 'debug' | 'info' | 'warn' | 'error';
+    logger[level]({ sdk: true, ...entry.meta }, entry.message);
+  });
   let sdkMetrics = false;
   if (config.metrics.workerPort) {
     try {
-      Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } } });
+      Runtime.install({
+        logger: sdkLogger,
+        telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } },
+      });
       sdkMetrics = true;
     } catch (err) {
       logger.error({ err, bindAddress: sdkMetricsAddress }, 'Temporal SDK metrics exporter not started');
+    }
+  }
+  if (!sdkMetrics) {
+    try {
+      Runtime.install({ logger: sdkLogger });
+    } catch (err) {
+      logger.warn({ err }, 'Temporal SDK logs stay on the default logger');
     }
   }
   const metrics = createMetrics();
@@ -122,3 +137,9 @@ main().catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);
 });
+
+function sdkLevel(level: string): 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' {
+  if (level === 'trace' || level === 'debug' || level === 'warn' || level === 'error')
+    return level.toUpperCase() as 'TRACE';
+  return level === 'fatal' || level === 'silent' ? 'ERROR' : 'INFO';
+}

@@ -117,7 +117,24 @@ describe('graceful shutdown on SIGTERM', () => {
     expect(inFlight.length, 'orders still in flight when SIGTERM arrives').toBeGreaterThan(0);
 
     sigtermSent = true;
-    const [apiExit, workerExit] = await Promise.all([api.proc.stop('SIGTERM'), worker.stop('SIGTERM')]);
+    const stopping = Promise.all([api.proc.stop('SIGTERM'), worker.stop('SIGTERM')]);
+    // A load balancer keeps routing until it sees readiness fail: requests sent right after
+    // SIGTERM must still be served while the API drains.
+    await Promise.all(
+      [0, 1, 2].map(async () => {
+        const id = next++;
+        const r = await postWoo(
+          api.url,
+          'demo',
+          wooOrder(id, [{ sku: 'PSN-US-10', quantity: 1, total: '10.99' }]),
+        ).then(
+          (res) => res.status,
+          (err: unknown) => `connection error: ${(err as Error).cause ?? (err as Error).message}`,
+        );
+        results.push({ id, status: r, afterSigterm: true });
+      }),
+    );
+    const [apiExit, workerExit] = await stopping;
     clearInterval(probe);
     await senders;
 

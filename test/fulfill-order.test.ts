@@ -374,4 +374,58 @@ describe('eligibility', () => {
     expect((await result(stack, paidWf)).state).toBe('delivered');
     keepHistory('payment-before-order', paidWf);
   });
+
+  it('holds a payment whose order never arrives, and resumes when it does', async () => {
+    const orderId = String(newOrderId());
+    const workflowId = fulfillmentWorkflowId('demo', orderId);
+    await stack.env.client.workflow.signalWithStart('fulfillOrder', {
+      workflowId,
+      taskQueue: stack.taskQueue,
+      args: [{ storeId: 'demo', orderId, timeouts: { ...stack.timeouts, paymentWaitMs: 1_500 } }],
+      signal: paymentReceivedSignal,
+      signalArgs: [{ source: 'pocketsflow', eventId: `p-${orderId}`, amount: '52.99' }],
+    });
+    const s = await waitForState(stack, workflowId, 'in_review');
+    expect(s.reasons[0]!.code).toBe('ORDER_MISSING');
+    expect(await rejectedDecision(stack, workflowId, { action: 'refund', by: 'ops' })).toContain(
+      'No order is recorded',
+    );
+    await stack.env.client.workflow.getHandle(workflowId).signal(orderDetailsSignal, {
+      channel: 'woocommerce',
+      status: 'pending',
+      paid: false,
+      currency: 'USD',
+      total: '52.99',
+      riskFlags: [],
+      lines: [{ lineNo: 1, sku: 'PSN-US-50', quantity: 1, unitPrice: '52.99' }],
+      eventId: `e-${orderId}`,
+    });
+    expect((await result(stack, workflowId)).state).toBe('delivered');
+  });
+
+  it('holds an order whose payment does not match its total', async () => {
+    const orderId = String(newOrderId());
+    const workflowId = fulfillmentWorkflowId('demo', orderId);
+    await stack.env.client.workflow.signalWithStart('fulfillOrder', {
+      workflowId,
+      taskQueue: stack.taskQueue,
+      args: [{ storeId: 'demo', orderId, timeouts: stack.timeouts }],
+      signal: paymentReceivedSignal,
+      signalArgs: [{ source: 'standard', eventId: `p-${orderId}`, amount: '1.00' }],
+    });
+    await stack.env.client.workflow.getHandle(workflowId).signal(orderDetailsSignal, {
+      channel: 'standard',
+      status: 'pending',
+      paid: false,
+      currency: 'USD',
+      total: '52.99',
+      riskFlags: [],
+      lines: [{ lineNo: 1, sku: 'PSN-US-50', quantity: 1, unitPrice: '52.99' }],
+      eventId: `e-${orderId}`,
+    });
+    const s = await waitForState(stack, workflowId, 'in_review');
+    expect(s.reasons.map((r) => r.code)).toEqual(['AMOUNT_MISMATCH']);
+    expect(ordersCreated(stack, `cb_demo_${orderId}_b1`)).toBe(0);
+    await decide(stack, workflowId, { action: 'cancel', by: 'ops' });
+  });
 });

@@ -106,7 +106,7 @@ describe('codec endpoint', () => {
     const body = { payloads: [payloadToJson(enc!)] };
     expect((await post('/decode', body)).status).toBe(401);
     expect((await post('/decode', body, { Authorization: 'Bearer wrong-token' })).status).toBe(401);
-    const bad = await post('/decode', { nope: 1 }, { Authorization: `Bearer ${TOKEN}` });
+    const bad = await post('/decode', { payloads: 'not-a-list' }, { Authorization: `Bearer ${TOKEN}` });
     expect(bad.status).toBe(400);
   });
 

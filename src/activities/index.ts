@@ -351,21 +351,20 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     /**
-     * Places one batch. On a retry the outcome of the previous attempt is unknown (it may have
-     * reached the supplier), so ask the supplier first and never re-send an order it has.
+     * Places one batch. Whether an earlier attempt (a retry, a worker crash, a workflow reset)
+     * already reached the supplier is unknown, so always ask the supplier first and never
+     * re-send an order it has: exactly once does not rest on the supplier honouring
+     * Idempotency-Key.
      */
     async placeSupplierOrder(input: PlaceOrderRequest & { workflowId: string }) {
-      const { attempt } = Context.current().info;
-      if (attempt > 1) {
-        const existing = await supplierCall('lookup', () => supplier.findOrder(input.clientOrderId));
-        if (existing) {
-          log.info('supplier already has this batch; not re-sending', {
-            workflowId: input.workflowId,
-            clientOrderId: input.clientOrderId,
-            attempt,
-          });
-          return existing;
-        }
+      const existing = await supplierCall('lookup', () => supplier.findOrder(input.clientOrderId));
+      if (existing) {
+        log.info('supplier already has this batch; not re-sending', {
+          workflowId: input.workflowId,
+          clientOrderId: input.clientOrderId,
+          attempt: Context.current().info.attempt,
+        });
+        return existing;
       }
       return supplierCall('order', () =>
         supplier.placeOrder({

@@ -8,7 +8,9 @@
 // - a browser session cookie obtained at GET /codec/login by pasting the token (the Web UI
 //   cannot add headers; enable "Include cross-origin credentials" in its codec settings).
 // CORS answers only the configured Web UI origins (CODEC_CORS_ORIGINS).
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { safeEqual } from '../observability/safe-equal';
+import { readCookie } from './admin/session';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
@@ -38,19 +40,6 @@ const body = z.object({
     .default([]),
 });
 
-function sameSecret(a: string, b: string): boolean {
-  const h = (s: string) => createHmac('sha256', 'cardbridge/codec-auth').update(s).digest();
-  return timingSafeEqual(h(a), h(b));
-}
-
-function readCookie(req: Request, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
-  }
-  return undefined;
-}
-
 const LOGIN_PAGE = `<!doctype html><meta charset="utf-8"><title>cardbridge codec login</title>
 <body style="font-family:sans-serif;max-width:32rem;margin:3rem auto">
 <h1>Decode payloads in the Temporal Web UI</h1>
@@ -69,7 +58,7 @@ export function codecRouter(deps: CodecEndpointDeps): Router {
   function sessionValid(cookie: string | undefined): boolean {
     if (!cookie) return false;
     const [exp, sig] = cookie.split('.');
-    return !!exp && !!sig && Number(exp) > now() && sameSecret(sig, sign(Number(exp)));
+    return !!exp && !!sig && Number(exp) > now() && safeEqual(sig, sign(Number(exp)));
   }
 
   router.use((req: Request, res: Response, next: NextFunction) => {
@@ -95,7 +84,7 @@ export function codecRouter(deps: CodecEndpointDeps): Router {
   });
   router.post('/login', express.urlencoded({ extended: false, limit: '4kb' }), (req, res, next) => {
     const token = typeof req.body?.token === 'string' ? (req.body.token as string) : '';
-    if (!token || !sameSecret(token, deps.adminToken)) {
+    if (!token || !safeEqual(token, deps.adminToken)) {
       next(new HttpError(401, 'unauthorized', 'Wrong token.'));
       return;
     }
@@ -110,7 +99,10 @@ export function codecRouter(deps: CodecEndpointDeps): Router {
   const authorised = (req: Request, _res: Response, next: NextFunction) => {
     const header = req.headers.authorization ?? '';
     const bearer = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
-    if ((bearer && sameSecret(bearer, deps.adminToken)) || sessionValid(readCookie(req, COOKIE))) {
+    if (
+      (bearer && safeEqual(bearer, deps.adminToken)) ||
+      sessionValid(readCookie(req.headers.cookie, COOKIE))
+    ) {
       next();
       return;
     }

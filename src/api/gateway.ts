@@ -18,6 +18,7 @@ import {
   type RedemptionNotice,
   type RefundRequest,
   type SupplierCallback,
+  WORKFLOW_TYPE,
 } from '../shared/contract';
 import type { fulfillOrder } from '../workflows';
 
@@ -58,7 +59,7 @@ export function createGateway(client: Client, taskQueue: string, timeouts: Fulfi
     arg: T,
   ): Promise<Delivery> {
     try {
-      await client.workflow.signalWithStart<typeof fulfillOrder, [T]>('fulfillOrder', {
+      await client.workflow.signalWithStart<typeof fulfillOrder, [T]>(WORKFLOW_TYPE, {
         workflowId: fulfillmentWorkflowId(storeId, orderId),
         taskQueue,
         args: [{ storeId, orderId, timeouts }],

@@ -1,17 +1,14 @@
 // Signature checks over the raw body: HMAC with every active secret (rotation), compared in
 // constant time, plus a timestamp window wherever the sender provides one.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { safeEqual } from '../observability/safe-equal';
 import { HttpError } from './errors';
 
 export function hmac(secret: string | Buffer, data: Buffer | string, encoding: 'hex' | 'base64'): string {
   return createHmac('sha256', secret).update(data).digest(encoding);
 }
 
-export function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
+export { safeEqual };
 
 /** True when `given` equals the HMAC of `data` under any of `secrets`. */
 export function anySecretMatches(

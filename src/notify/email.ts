@@ -125,19 +125,15 @@ export function createEmailNotifier(deps: EmailNotifierDeps): Notifier {
       });
       const domain = /@([^>\s]+)/.exec(deps.from)?.[1] ?? 'cardbridge.invalid';
       const messageId = `<${createHash('sha256').update(dedupeKey).digest('hex').slice(0, 32)}@${domain}>`;
+      let sent: { messageId?: string };
       try {
-        const sent = await deps.mailer.send({
+        sent = await deps.mailer.send({
           from: fromWithName(deps.from, store.mailFromName),
           to: order.customerEmail!,
           replyTo: store.supportEmail ?? undefined,
           ...rendered,
           messageId,
         });
-        await db.notification.update({
-          where: { id: row.id },
-          data: { status: 'sent', messageId: sent.messageId, sentAt: new Date(), error: null },
-        });
-        deps.logger.info(log, 'customer notice sent');
       } catch (err) {
         const error = scrubText((err as Error).message ?? String(err)).slice(0, 500);
         await db.notification.update({ where: { id: row.id }, data: { status: 'failed', error } });
@@ -146,6 +142,13 @@ export function createEmailNotifier(deps: EmailNotifierDeps): Notifier {
         // eslint-disable-next-line preserve-caught-error
         throw new Error(`sending the ${template} email failed: ${error}`);
       }
+      // Only the send is in the try: a database error after a sent email must not mark it failed
+      // (a retry would then email the customer twice).
+      await db.notification.update({
+        where: { id: row.id },
+        data: { status: 'sent', messageId: sent.messageId ?? null, sentAt: new Date(), error: null },
+      });
+      deps.logger.info(log, 'customer notice sent');
     },
   };
 }

@@ -1,8 +1,12 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** Constant-time string comparison (false on different lengths). */
+const key = randomBytes(32);
+
+/**
+ * Constant-time string comparison for secrets and tokens. Both sides are hashed first, so the
+ * comparison time does not reveal the length of the secret either.
+ */
 export function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+  const h = (s: string) => createHmac('sha256', key).update(s).digest();
+  return timingSafeEqual(h(a), h(b));
 }

@@ -12,7 +12,9 @@ import {
 } from '@temporalio/client';
 import { databaseUrl, loadConfig, type Config } from '../config';
 import { createDb, type Db } from '../db/client';
-import { createRecordingNotifier, type NoticeTemplate } from '../notify/notifier';
+import { createCodeVault } from '../codes/vault';
+import { createConfiguredNotifier } from '../notify/email';
+import type { NoticeTemplate } from '../notify/notifier';
 import { createLogger } from '../observability/logger';
 import {
   fulfillmentWorkflowId,
@@ -360,19 +362,34 @@ async function notify(ctx: Ctx, workflowId: string, opts: Options) {
   if (template === 'delivered' && order.status !== 'delivered')
     throw new Refused(`${workflowId} is ${order.status}, not delivered; there is no delivery to resend`);
   const logger = createLogger({ level: 'warn', name: 'ops' });
-  const notifier = createRecordingNotifier({ db, logger });
+  // The same notifier the worker uses: SMTP when SMTP_URL is set (codes decrypted only here).
+  const notifier = createConfiguredNotifier({
+    config: ctx.config,
+    db,
+    vault: createCodeVault(
+      ctx.config.codes.keys,
+      ctx.config.codes.activeKeyId,
+      ctx.config.codes.fingerprintKey,
+    ),
+    logger,
+  });
   const dedupeKey = `${workflowId}/${template}/resend/${new Date().toISOString()}`;
   await notifier.notify({ order, template, dedupeKey });
-  ctx.out(
-    `${workflowId}: "${template}" notice sent again to ${order.customerEmail ?? '(no email on the order)'} (by ${by}).`,
-    {
-      workflowId,
-      template,
-      recipient: order.customerEmail,
-      dedupeKey,
-      by,
-    },
-  );
+  const recipient = maskEmail(order.customerEmail);
+  ctx.out(`${workflowId}: "${template}" notice sent again to ${recipient} (by ${by}).`, {
+    workflowId,
+    template,
+    recipient,
+    dedupeKey,
+    by,
+  });
+}
+
+/** "buyer@example.com" -> "b****@example.com": enough for support to recognise, not to leak. */
+function maskEmail(email: string | null): string {
+  if (!email) return '(no email on the order)';
+  const [user = '', domain = ''] = email.split('@');
+  return `${user.slice(0, 1)}****@${domain}`;
 }
 
 async function reconcile(ctx: Ctx, opts: Options) {

@@ -216,7 +216,11 @@ export type ReasonCode =
   | 'RECONCILE_MISMATCH'
   | 'REFUND_CODE_USED'
   | 'REFUND_UNKNOWN_REDEMPTION'
-  | 'REFUND_REQUESTED';
+  | 'REFUND_REQUESTED'
+  | 'ORDER_MISSING'
+  | 'UNKNOWN_STORE'
+  | 'CODE_CONFLICT'
+  | 'DELIVERY_FAILED';
 
 export interface FulfillmentStatus {
   workflowId: string;

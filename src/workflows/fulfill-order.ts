@@ -46,8 +46,16 @@ const store = proxyActivities<Activities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 30 },
 });
 const notify = proxyActivities<Activities>({
-  startToCloseTimeout: '30s',
+  // Longer than the SMTP client's own connect + send timeouts, so a slow send is not retried
+  // while the first attempt may still deliver.
+  startToCloseTimeout: '90s',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5m', maximumAttempts: 20 },
+});
+
+/** A check that must never hold up delivery: a few quick tries, then give up. */
+const bestEffort = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 3 },
 });
 
 /** Reasons a person may approve; a retry after approval does not raise them again. */
@@ -66,6 +74,7 @@ type Step =
   | { kind: 'deliver' }
   | { kind: 'review'; reasons: Reason[] }
   | { kind: 'refund' }
+  | { kind: 'apply'; clientOrderId: string }
   | { kind: 'end'; state: FulfillmentState; reasons?: Reason[] };
 
 export async function fulfillOrder(input: FulfillOrderInput): Promise<FulfillmentStatus> {
@@ -105,6 +114,7 @@ export async function fulfillOrder(input: FulfillOrderInput): Promise<Fulfillmen
   const seenEvents = new Set<string>();
   const reports = new Map<string, SupplierOrderReport>();
   const applied = new Set<string>(); // batches whose codes were handed to lines
+  let recorded = false; // the order row exists in the database
   const firstSeen = (eventId: string) => !seenEvents.has(eventId) && !!seenEvents.add(eventId);
 
   // ------------------------------------------------------------ message handlers
@@ -138,10 +148,15 @@ export async function fulfillOrder(input: FulfillOrderInput): Promise<Fulfillmen
   );
 
   function validateDecision(d: ReviewDecision): void {
-    if (s.state !== 'in_review')
+    if (s.state !== 'in_review' || !s.review)
       throw new Error(`There is no open review for this order (state: ${s.state}).`);
     if (pendingDecision) throw new Error('Another decision is already being applied.');
     if (!d.by?.trim()) throw new Error('A decision must say who made it ("by").');
+    if (!details && d.action !== 'cancel') {
+      throw new Error(
+        'No order is recorded for this payment: refund it in the payment gateway, then cancel (or wait for the order).',
+      );
+    }
     if (
       d.action === 'retry' &&
       missingUnits().length === 0 &&
@@ -238,12 +253,56 @@ export async function fulfillOrder(input: FulfillOrderInput): Promise<Fulfillmen
     line.state = line.delivered === line.quantity ? 'delivered' : 'partial';
   }
 
+  /** storeCodes, or a review when a code is already delivered elsewhere (never deliver it twice). */
+  async function storeCodesOrHold(
+    lineNo: number,
+    codes: IssuedCode[],
+    supplierOrderId?: string,
+  ): Promise<Step | undefined> {
+    try {
+      await storeCodes(lineNo, codes, supplierOrderId);
+      return undefined;
+    } catch (err) {
+      if (failureType(err) !== ErrorType.CodeConflict) throw err;
+      return {
+        kind: 'review',
+        reasons: [{ code: 'CODE_CONFLICT', lineNo, message: `Line ${lineNo}: ${failureMessage(err)}` }],
+      };
+    }
+  }
+
   // ------------------------------------------------------------ steps
   async function check(): Promise<Step> {
     setState('checking');
     const d = details!;
+    if (!recorded) {
+      upsertSearchAttributes([
+        { key: SA.store, value: storeId },
+        { key: SA.skus, value: d.lines.map((l) => l.sku) },
+      ]);
+      try {
+        await store.recordOrder({ workflowId, storeId, orderId, details: d });
+      } catch (err) {
+        if (failureType(err) !== ErrorType.UnknownStore) throw err;
+        return {
+          kind: 'end',
+          state: 'cancelled',
+          reasons: [{ code: 'UNKNOWN_STORE', message: `Store "${storeId}" is not set up in cardbridge.` }],
+        };
+      }
+      recorded = true;
+    }
     const catalog = await store.loadCatalog({ storeId, skus: d.lines.map((l) => l.sku) });
     const result = checkEligibility(d, catalog);
+    if (
+      payment?.amount &&
+      Math.abs(toCents(payment.amount) - toCents(d.total)) > toCents(catalog.settings.amountTolerance)
+    ) {
+      result.reasons.push({
+        code: 'AMOUNT_MISMATCH',
+        message: `The payment (${payment.amount}) does not match the order total (${d.total} ${d.currency}).`,
+      });
+    }
     eligible = result.lines;
     const byLine = new Map(result.lines.map((l) => [l.lineNo, l]));
     const previous = new Map(s.lines.map((l) => [l.lineNo, l]));
@@ -333,8 +392,16 @@ export async function fulfillOrder(input: FulfillOrderInput): Promise<Fulfillmen
       setState('awaiting_supplier', Date.now() + wait);
       if (wait > 0 && (await condition(settled, wait))) break;
       // No webhook in time: ask the supplier, and tell the customer it is processing (not failed).
-      const found = await supplier.lookupSupplierOrder({ workflowId, clientOrderId });
-      if (found) mergeReport(found);
+      try {
+        const found = await supplier.lookupSupplierOrder({ workflowId, clientOrderId });
+        if (found) mergeReport(found);
+      } catch (err) {
+        log.warn('supplier status lookup failed; waiting on', {
+          workflowId,
+          orderId,
+          error: failureMessage(err),
+        });
+      }
       if (settled()) break;
       await tellCustomer('processing');
       if (Date.now() >= giveUpAt) {
@@ -362,11 +429,12 @@ export async function fulfillOrder(input: FulfillOrderInput): Promise<Fulfillmen
     for (const result of report.lines) {
       const codes = [...result.codes];
       for (const { line } of missingUnits().filter((m) => m.line.supplierProduct === result.product)) {
-        await storeCodes(
+        const held = await storeCodesOrHold(
           line.lineNo,
           codes.splice(0, line.quantity - line.delivered),
           report.supplierOrderId,
         );
+        if (held) return held;
       }
     }
     await event(`supplier.${report.state}`, report.state, {
@@ -426,7 +494,16 @@ export async function fulfillOrder(input: FulfillOrderInput): Promise<Fulfillmen
         )}).`,
       });
     }
-    await supplier.checkSupplierBalance({ workflowId });
+    // Codes are bought already: a balance check that fails must not hold up their delivery.
+    try {
+      await bestEffort.checkSupplierBalance({ workflowId });
+    } catch (err) {
+      log.warn('supplier balance check failed; the daily reconciliation checks it again', {
+        workflowId,
+        orderId,
+        error: failureMessage(err),
+      });
+    }
     if (reasons.length) return { kind: 'review', reasons };
     await event('reconcile.passed', 'ok', { cost: fromCents(costCents), paid: fromCents(paidCents) });
     return { kind: 'deliver' };
@@ -434,9 +511,31 @@ export async function fulfillOrder(input: FulfillOrderInput): Promise<Fulfillmen
 
   async function deliver(): Promise<Step> {
     setState('delivering');
-    await tellCustomer('delivered');
-    await notify.updateStorefront({ workflowId, outcome: 'delivered' });
+    try {
+      await tellCustomer('delivered');
+    } catch (err) {
+      return {
+        kind: 'review',
+        reasons: [
+          {
+            code: 'DELIVERY_FAILED',
+            message: `The codes are stored but the customer email could not be sent (${failureMessage(err)}); retry sends it again.`,
+          },
+        ],
+      };
+    }
+    await storefrontBestEffort('delivered');
     return { kind: 'end', state: 'delivered' };
+  }
+
+  /** The customer has their codes; a storefront that refuses the note must not undo that. */
+  async function storefrontBestEffort(outcome: 'delivered' | 'cancelled'): Promise<void> {
+    try {
+      await notify.updateStorefront({ workflowId, outcome });
+    } catch (err) {
+      log.warn('storefront update failed', { workflowId, orderId, outcome, error: failureMessage(err) });
+      await event('storefront.update_failed', 'failed', { outcome, error: failureMessage(err) });
+    }
   }
 
   async function review(reasons: Reason[]): Promise<Step> {
@@ -453,7 +552,11 @@ export async function fulfillOrder(input: FulfillOrderInput): Promise<Fulfillmen
     await tellCustomer('review');
     for (;;) {
       const decided = await condition(
-        () => pendingDecision !== undefined || refundRequest !== undefined || lateBatch() !== undefined,
+        () =>
+          pendingDecision !== undefined ||
+          refundRequest !== undefined ||
+          lateBatch() !== undefined ||
+          (!recorded && details !== undefined && reasons[0]?.code === 'ORDER_MISSING'),
         timeouts.reviewReminderMs,
       );
       if (decided) break;
@@ -461,62 +564,64 @@ export async function fulfillOrder(input: FulfillOrderInput): Promise<Fulfillmen
       setState('in_review', Date.now() + timeouts.reviewReminderMs);
       await store.remindReview({ workflowId, reminders: s.review.reminders, openedAt: s.review.openedAt });
     }
-    const late = pendingDecision || refundRequest ? undefined : lateBatch();
-    if (late) {
-      // The supplier finished the batch we had given up on: deliver it instead of asking a person.
-      const resumed: ReviewDecision = { action: 'retry', by: 'supplier', note: `late report for ${late}` };
-      s.decisions.push({
-        action: resumed.action,
-        by: resumed.by,
-        at: new Date().toISOString(),
-        note: resumed.note,
+    // Leave the review before any await, so the validator refuses a second decision at once.
+    const chosen = pendingDecision;
+    const refundAsked = chosen ? undefined : refundRequest;
+    const late = chosen || refundAsked ? undefined : lateBatch();
+    if (refundAsked) refundRequest = undefined;
+    s.review = undefined;
+    s.reasons = [];
+    if (!chosen && !refundAsked && !late) {
+      // The order this payment was for has arrived: check it as usual.
+      setState('checking');
+      await store.closeReviewCase({
+        workflowId,
+        decision: { action: 'retry', by: 'storefront', note: 'order arrived' },
       });
-      await store.closeReviewCase({ workflowId, decision: resumed });
-      s.review = undefined;
-      s.reasons = [];
-      return applyReport(late);
+      return { kind: 'check' };
     }
-    const decision: ReviewDecision = pendingDecision ?? {
-      action: 'refund',
-      by: `storefront:${refundRequest!.source}`,
-      note: refundRequest!.reason,
-    };
+    const decision: ReviewDecision =
+      chosen ??
+      (refundAsked
+        ? { action: 'refund', by: `storefront:${refundAsked.source}`, note: refundAsked.reason }
+        : { action: 'retry', by: 'supplier', note: `late report for ${late}` });
     s.decisions.push({
       action: decision.action,
       by: decision.by,
       at: new Date().toISOString(),
       note: decision.note,
     });
-    await store.closeReviewCase({ workflowId, decision });
-    s.review = undefined;
-    s.reasons = [];
     let next: Step;
-    switch (decision.action) {
-      case 'retry':
-        for (const r of reasons) if (APPROVABLE.includes(r.code)) approved.add(r.code);
-        next =
-          reasons.some((r) => isEligibilityReason(r.code)) || eligible.length === 0
-            ? { kind: 'check' }
-            : { kind: 'order' };
-        setState(next.kind === 'check' ? 'checking' : 'ordering');
-        break;
-      case 'markDelivered':
-        setState('delivering');
-        pendingDecision = undefined; // the update returns now; codes are stored next
-        for (const entry of decision.codes ?? []) await storeCodes(entry.lineNo, entry.codes);
-        next = { kind: 'reconcile' };
-        break;
-      case 'refund':
-        setState('checking');
-        next = { kind: 'refund' };
-        break;
-      case 'cancel':
-        next = { kind: 'end', state: 'cancelled' };
-        setState('cancelled');
-        break;
+    if (late) {
+      next = { kind: 'apply', clientOrderId: late };
+    } else if (decision.action === 'retry') {
+      for (const r of reasons) if (APPROVABLE.includes(r.code)) approved.add(r.code);
+      const hold = reasons.some((r) => isEligibilityReason(r.code)) || eligible.length === 0;
+      next = hold ? { kind: 'check' } : missingUnits().length ? { kind: 'order' } : { kind: 'reconcile' };
+    } else if (decision.action === 'markDelivered') {
+      next = { kind: 'reconcile' };
+    } else if (decision.action === 'refund') {
+      next = { kind: 'refund' };
+    } else {
+      next = { kind: 'end', state: 'cancelled' };
     }
-    pendingDecision = undefined;
-    refundRequest = undefined;
+    setState(
+      next.kind === 'check' || next.kind === 'refund'
+        ? 'checking'
+        : next.kind === 'order'
+          ? 'ordering'
+          : next.kind === 'end'
+            ? 'cancelled'
+            : 'delivering',
+    );
+    pendingDecision = undefined; // the update answers with the state the order moved to
+    await store.closeReviewCase({ workflowId, decision });
+    if (decision.action === 'markDelivered') {
+      for (const entry of decision.codes ?? []) {
+        const held = await storeCodesOrHold(entry.lineNo, entry.codes);
+        if (held) return held;
+      }
+    }
     return next;
   }
 
@@ -564,37 +669,40 @@ export async function fulfillOrder(input: FulfillOrderInput): Promise<Fulfillmen
   }
 
   let step: Step;
-  if (!ready()) {
+  if (ready()) {
+    step = { kind: 'check' };
+  } else if (payment && !details) {
+    // Money moved but the order never arrived: a person must find it or refund the payment.
     step = {
-      kind: 'end',
-      state: 'not_paid',
+      kind: 'review',
       reasons: [
         {
-          code: 'NOT_PAID',
-          message: details
-            ? 'No payment arrived before the payment deadline.'
-            : 'Payment arrived but the order itself never did.',
+          code: 'ORDER_MISSING',
+          message: `A ${payment.source} payment arrived but the order itself never did; find the order or refund the payment.`,
         },
       ],
     };
   } else {
-    const d = details!;
-    details = { ...d, paid: true, paymentMethod: d.paymentMethod ?? payment?.paymentMethod };
-    upsertSearchAttributes([
-      { key: SA.store, value: storeId },
-      { key: SA.skus, value: d.lines.map((l) => l.sku) },
-    ]);
-    await store.recordOrder({ workflowId, storeId, orderId, details: details });
-    step = { kind: 'check' };
+    step = {
+      kind: 'end',
+      state: 'not_paid',
+      reasons: [{ code: 'NOT_PAID', message: 'No payment arrived before the payment deadline.' }],
+    };
   }
 
   while (step.kind !== 'end') {
     if (refundRequest && step.kind !== 'review' && step.kind !== 'refund') {
       step = { kind: 'review', reasons: [{ code: 'REFUND_REQUESTED', message: refundRequest.reason }] };
     }
+    if (step.kind === 'check' && details && !details.paid && payment) {
+      details = { ...details, paid: true, paymentMethod: details.paymentMethod ?? payment.paymentMethod };
+    }
     switch (step.kind) {
       case 'check':
         step = await check();
+        break;
+      case 'apply':
+        step = await applyReport(step.clientOrderId);
         break;
       case 'order':
         step = await order();
@@ -619,11 +727,21 @@ export async function fulfillOrder(input: FulfillOrderInput): Promise<Fulfillmen
   if (details && step.state !== 'delivered')
     await event(`order.${step.state}`, step.state, { reasons: s.reasons.map((r) => r.code) });
   if (step.state === 'refunded') await tellCustomer('refunded');
-  if (step.state === 'cancelled') await notify.updateStorefront({ workflowId, outcome: 'cancelled' });
-  if (details) await store.recordOrderState({ workflowId, state: step.state });
+  if (step.state === 'cancelled' && recorded) await storefrontBestEffort('cancelled');
+  if (recorded) await store.recordOrderState({ workflowId, state: step.state });
   await condition(allHandlersFinished);
   log.info('order finished', { workflowId, orderId, state: s.state });
   return s;
+}
+
+function failureType(err: unknown): string | undefined {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
+}
+
+function failureMessage(err: unknown): string {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof Error ? cause.message : String(cause);
 }
 
 function isTerminal(state: string | undefined): boolean {

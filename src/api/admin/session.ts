@@ -1,7 +1,8 @@
 // Admin sessions: a login form takes the ADMIN_TOKEN and a name, and the answer is a cookie
 // holding {name, expiry, nonce} signed with an HMAC key derived from the token (changing the
 // token signs everyone out). Action forms carry a CSRF token bound to the session nonce.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { safeEqual } from '../../observability/safe-equal';
 
 export const SESSION_COOKIE = 'cb_admin';
 export const SESSION_TTL_MS = 8 * 3_600_000;
@@ -19,12 +20,6 @@ function b64url(buf: Buffer | string): string {
   return Buffer.from(buf).toString('base64url');
 }
 
-function equal(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
 export interface Sessions {
   /** Constant-time comparison of a submitted token with ADMIN_TOKEN. */
   tokenMatches(given: string): boolean;
@@ -39,10 +34,7 @@ export function createSessions(adminToken: string): Sessions {
   const sign = (data: string) => createHmac('sha256', key).update(data).digest('base64url');
   return {
     tokenMatches(given) {
-      // Compare digests so lengths never leak and the comparison is constant-time.
-      const a = createHmac('sha256', key).update(given).digest();
-      const b = createHmac('sha256', key).update(adminToken).digest();
-      return timingSafeEqual(a, b);
+      return safeEqual(given, adminToken);
     },
     issue(name, now = Date.now()) {
       const session: Session = { name, expiresAt: now + SESSION_TTL_MS, nonce: b64url(randomBytes(16)) };
@@ -52,7 +44,7 @@ export function createSessions(adminToken: string): Sessions {
     read(cookie, now = Date.now()) {
       if (!cookie) return undefined;
       const [body, mac, extra] = cookie.split('.');
-      if (!body || !mac || extra !== undefined || !equal(sign(`session.${body}`), mac)) return undefined;
+      if (!body || !mac || extra !== undefined || !safeEqual(sign(`session.${body}`), mac)) return undefined;
       try {
         const p = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as {
           n?: unknown;
@@ -70,7 +62,7 @@ export function createSessions(adminToken: string): Sessions {
       return sign(`csrf.${session.nonce}`);
     },
     csrfValid(session, given) {
-      return typeof given === 'string' && equal(sign(`csrf.${session.nonce}`), given);
+      return typeof given === 'string' && safeEqual(sign(`csrf.${session.nonce}`), given);
     },
   };
 }

@@ -6,7 +6,7 @@ import { alphaWebhookSchema, toReport } from '../../suppliers/alpha-psn';
 import { fulfillmentWorkflowId, parseClientOrderId } from '../../shared/contract';
 import { HttpError } from '../errors';
 import { anySecretMatches, requireSignature } from '../verify';
-import { bodyBytes, rawBody, requireContentType, toTemporal, webhookRateLimit } from './common';
+import { bodyBytes, parseJson, rawBody, requireContentType, toTemporal, webhookRateLimit } from './common';
 import type { HookDeps } from './deps';
 
 export function supplierRouter(deps: HookDeps): Router {
@@ -19,13 +19,7 @@ export function supplierRouter(deps: HookDeps): Router {
       const body = bodyBytes(req);
       requireContentType(req, ['application/json']);
       requireSignature(anySecretMatches(deps.supplierSecrets, body, req.get('x-signature'), 'hex'));
-      let json: unknown;
-      try {
-        json = JSON.parse(body.toString('utf8'));
-      } catch {
-        throw new HttpError(400, 'malformed_json', 'The body is not valid JSON.');
-      }
-      const event = alphaWebhookSchema.parse(json);
+      const event = alphaWebhookSchema.parse(parseJson(body));
       const ref = parseClientOrderId(event.data.externalOrderId);
       if (!ref)
         throw new HttpError(404, 'unknown_order', 'The event names an order cardbridge did not place.');

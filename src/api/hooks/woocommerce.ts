@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { ORDER_ID, type OrderDetails } from '../../shared/contract';
 import { HttpError } from '../errors';
 import { anySecretMatches, requireSignature } from '../verify';
-import { bodyBytes, rawBody, requireContentType, toTemporal, webhookRateLimit } from './common';
+import { bodyBytes, parseJson, rawBody, requireContentType, toTemporal, webhookRateLimit } from './common';
 import type { HookDeps } from './deps';
 
 const PAID_STATUSES = new Set(['processing', 'completed']);
@@ -102,13 +102,7 @@ export function woocommerceRouter(deps: HookDeps): Router {
       }
       requireContentType(req, ['application/json']);
       requireSignature(anySecretMatches(secrets, body, req.get('x-wc-webhook-signature'), 'base64'));
-      let json: unknown;
-      try {
-        json = JSON.parse(body.toString('utf8'));
-      } catch {
-        throw new HttpError(400, 'malformed_json', 'The body is not valid JSON.');
-      }
-      const order = wooOrderSchema.parse(json);
+      const order = wooOrderSchema.parse(parseJson(body));
       const orderId = String(order.id);
       if (!ORDER_ID.test(orderId))
         throw new HttpError(400, 'invalid_order_id', 'The order id is not usable.');
