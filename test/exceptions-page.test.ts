@@ -64,15 +64,18 @@ beforeAll(async () => {
   risky.meta_data.push({ key: 'risk_flags', value: 'fraud' });
   expect((await postWoo(stack.apiUrl, 'demo', risky)).status).toBe(202);
   await stack.env.client.workflow.signalWithStart('fulfillOrder', {
+    // An execution that ends abnormally (here: its execution timeout runs out while it waits
+    // for a payment) is listed with the failed ones.
     workflowId: 'fulfill:ghost:6103',
     taskQueue: stack.taskQueue,
+    workflowExecutionTimeout: '2s',
     args: [{ storeId: 'ghost', orderId: '6103', timeouts: stack.timeouts }],
     signal: orderDetailsSignal,
     signalArgs: [
       {
         channel: 'woocommerce',
-        status: 'processing',
-        paid: true,
+        status: 'pending',
+        paid: false,
         currency: 'USD',
         total: '10.99',
         riskFlags: [],
@@ -139,8 +142,8 @@ describe('exceptions page', () => {
     await expect(risky.textContent()).resolves.toMatch(/\d+s|\d+m/); // age
 
     const failed = row('fulfill:ghost:6103');
-    await expect(failed.locator('td.status').textContent()).resolves.toContain('failed');
-    await expect(failed.textContent()).resolves.toContain('unknown store ghost');
+    await expect(failed.locator('td.status').textContent()).resolves.toContain('timed_out');
+    await expect(failed.textContent()).resolves.toContain('WORKFLOW_TIMED_OUT');
     expect(await failed.locator('form').count()).toBe(0); // closed: nothing to decide here
 
     await expect(page.locator('[data-count=in-review] b').textContent()).resolves.toBe('2');

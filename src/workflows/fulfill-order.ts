@@ -614,8 +614,9 @@ export async function fulfillOrder(input: FulfillOrderInput): Promise<Fulfillmen
             ? 'cancelled'
             : 'delivering',
     );
-    pendingDecision = undefined; // the update answers with the state the order moved to
     await store.closeReviewCase({ workflowId, decision });
+    // The update answers once the review case is closed, with the state the order moved to.
+    pendingDecision = undefined;
     if (decision.action === 'markDelivered') {
       for (const entry of decision.codes ?? []) {
         const held = await storeCodesOrHold(entry.lineNo, entry.codes);
