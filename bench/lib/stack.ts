@@ -1,0 +1,257 @@
+// The real cardbridge stack, every part its own process, for the benchmark and the chaos suite:
+// the Temporal dev server (the real CLI, optionally persisted to a SQLite file so it can be
+// stopped and restarted on the same port), the database, the sandbox supplier over HTTP, the
+// worker (prebuilt workflow bundle) and the API. Each part can be killed and started again.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { Client as PgClient } from 'pg';
+import { loadConfig } from '../../src/config';
+import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../src/shared/contract';
+import type { Behaviour, SandboxStats } from '../../src/sandbox-supplier/server';
+import { createPayloadCodec } from '../../src/temporal/codec';
+import { buildWorkflowBundle } from '../../scripts/build-workflow-bundle';
+import { startDatabase, type BenchDatabase } from './database';
+import { ROOT, freePort, httpOk, spawnChild, spawnNode, waitUntil, type Child } from './procs';
+
+export const SUPPLIER_API_KEY = 'bench-supplier-key';
+export const SUPPLIER_WEBHOOK_SECRET = 'bench-supplier-webhook-secret';
+export const wooSecret = (store: string) => `bench-woo-secret-${store}-0001`;
+export const STANDARD_SECRET = 'whsec_YmVuY2gtc3RhbmRhcmQtc2VjcmV0LTAwMDE=';
+export const POCKETSFLOW_SECRET = 'bench-pocketsflow-secret-0001';
+export const PAYNUP_API_ID = 'BENCHPAYNUP000000001';
+export const PAYNUP_KEY = 'bench-paynup-api-key-0001';
+
+export interface StackOptions {
+  stores: string[];
+  /** Extra environment of the API (workflow timeouts, rate limits). */
+  apiEnv?: Record<string, string>;
+  workerEnv?: Record<string, string>;
+  /** Persist Temporal to a SQLite file (needed to restart the server mid-run). */
+  persistTemporal?: boolean;
+  /** A PostgreSQL admin URL; a fresh database is created on it. Default: embedded PGlite. */
+  databaseAdminUrl?: string;
+  logLevel?: string;
+  /** Start without a worker (start one with startWorker). */
+  noWorker?: boolean;
+}
+
+let temporalPath: string | undefined;
+export function temporalCli(): string {
+  temporalPath ??= execFileSync('bash', [path.join(ROOT, 'scripts/install-temporal.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
+  return temporalPath;
+}
+
+async function temporalReady(address: string): Promise<boolean> {
+  const c = await Connection.connect({ address, connectTimeout: 1000 });
+  try {
+    await c.workflowService.getSystemInfo({});
+    return true;
+  } finally {
+    await c.close();
+  }
+}
+
+export async function startStack(opts: StackOptions) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cardbridge-bench-'));
+  const procs: Child[] = [];
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const logLevel = opts.logLevel ?? 'warn';
+  const taskQueue = `bench-${randomBytes(3).toString('hex')}`;
+  const [temporalPort, sandboxPort, apiPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const temporalAddress = `127.0.0.1:${temporalPort}`;
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+  const stopAll = async () => {
+    for (const p of procs.reverse()) await p.stop('SIGKILL', 5_000).catch(() => undefined);
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  let temporal!: Child;
+  async function startTemporal(): Promise<Child> {
+    temporal = spawnChild(
+      'temporal',
+      temporalCli(),
+      [
+        'server',
+        'start-dev',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(temporalPort),
+        '--headless',
+        '--log-level',
+        'error',
+        ...(opts.persistTemporal ? ['--db-filename', path.join(dir, 'temporal.db')] : []),
+        ...SEARCH_ATTRIBUTE_REGISTRATIONS.flatMap((sa) => ['--search-attribute', sa]),
+        '--dynamic-config-value',
+        'frontend.enableExecuteMultiOperation=true',
+      ],
+      { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir },
+    );
+    procs.push(temporal);
+    await waitUntil('the Temporal dev server', () => temporalReady(temporalAddress), {
+      proc: temporal,
+      timeoutMs: 60_000,
+    });
+    return temporal;
+  }
+
+  try {
+    const [, database, bundle] = await Promise.all([
+      startTemporal(),
+      startDatabase(opts.stores, opts.databaseAdminUrl),
+      buildWorkflowBundle(path.join(dir, 'workflow-bundle.js')),
+    ]);
+    cleanups.push(() => database.stop());
+
+    const storeSecrets = Object.fromEntries(
+      opts.stores.map((s) => [
+        s,
+        { woocommerce: [wooSecret(s)], standard: [STANDARD_SECRET], pocketsflow: [POCKETSFLOW_SECRET] },
+      ]),
+    );
+    const common = {
+      PATH: process.env.PATH ?? '',
+      // Anything a process persists (the sandbox supplier's orders) stays in this run's temp dir.
+      DATA_DIR: dir,
+      NODE_ENV: 'test',
+      LOG_LEVEL: logLevel,
+      DATABASE_URL: database.url,
+      TEMPORAL_ADDRESS: temporalAddress,
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      SUPPLIER_BASE_URL: sandboxUrl,
+      SUPPLIER_API_KEY,
+      SUPPLIER_WEBHOOK_SECRETS: SUPPLIER_WEBHOOK_SECRET,
+      SUPPLIER_HTTP_TIMEOUT: '3s',
+      STORE_WEBHOOK_SECRETS: JSON.stringify(storeSecrets),
+      PAYNUP_API_ID,
+      PAYNUP_API_KEYS: PAYNUP_KEY,
+      API_PUBLIC_URL: apiUrl,
+      WORKER_METRICS_PORT: '0',
+    };
+
+    const sandbox = spawnNode('sandbox', 'src/sandbox-supplier/main.ts', {
+      ...common,
+      SANDBOX_SUPPLIER_PORT: String(sandboxPort),
+    });
+    procs.push(sandbox);
+
+    let worker: Child | undefined;
+    async function startWorker(env: Record<string, string> = {}): Promise<Child> {
+      const health = await freePort();
+      worker = spawnNode('worker', 'src/worker-main.ts', {
+        ...common,
+        WORKFLOW_BUNDLE_PATH: bundle.path,
+        WORKER_HEALTH_PORT: String(health),
+        WORKER_SHUTDOWN_GRACE: '5s',
+        ...opts.workerEnv,
+        ...env,
+      });
+      procs.push(worker);
+      await waitUntil('the worker', httpOk(`http://127.0.0.1:${health}/healthz`), { proc: worker });
+      return worker;
+    }
+
+    let api!: Child;
+    /** Starts an API process; on the stack's own port unless `port` is given. */
+    async function startApi(env: Record<string, string> = {}, port = apiPort): Promise<Child> {
+      const proc = spawnNode('api', 'src/api/main.ts', {
+        ...common,
+        API_PORT: String(port),
+        API_RATE_LIMIT: '100000000',
+        API_SHUTDOWN_DELAY: '0s',
+        ...opts.apiEnv,
+        ...env,
+      });
+      procs.push(proc);
+      await waitUntil('the API', httpOk(`http://127.0.0.1:${port}/readyz`), { proc });
+      if (port === apiPort) api = proc;
+      return proc;
+    }
+
+    await Promise.all([
+      waitUntil('the sandbox supplier', httpOk(`${sandboxUrl}/__sandbox/stats`), { proc: sandbox }),
+      startApi(),
+      opts.noWorker ? undefined : startWorker(),
+    ]);
+
+    const codec = createPayloadCodec(loadConfig({ NODE_ENV: 'test' }));
+    const connection = await Connection.connect({ address: temporalAddress });
+    cleanups.push(() => connection.close());
+    const client = new Client({ connection, dataConverter: { payloadCodecs: [codec] } });
+    const pg = new PgClient({ connectionString: database.url });
+    await pg.connect();
+    cleanups.push(() => pg.end());
+
+    return {
+      dir,
+      taskQueue,
+      temporalAddress,
+      apiUrl,
+      apiPort,
+      sandboxUrl,
+      database: database as BenchDatabase,
+      common,
+      codec,
+      client,
+      pg,
+      get temporal() {
+        return temporal;
+      },
+      get api() {
+        return api;
+      },
+      get worker() {
+        return worker;
+      },
+      sandbox,
+      startTemporal,
+      startWorker,
+      startApi,
+      /** Behaviour for every order whose client order id contains `match` (latest rule wins). */
+      async sandboxRule(match: string, behaviour: Behaviour) {
+        const r = await fetch(`${sandboxUrl}/__sandbox/rules`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ match, behaviour }),
+        });
+        if (!r.ok) throw new Error(`sandbox rule: ${r.status}`);
+      },
+      async sandboxStats(): Promise<SandboxStats> {
+        return (await (await fetch(`${sandboxUrl}/__sandbox/stats`)).json()) as SandboxStats;
+      },
+      async sandboxResend(match: string, concurrency = 8): Promise<number> {
+        const r = await fetch(`${sandboxUrl}/__sandbox/resend`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ match, concurrency }),
+          signal: AbortSignal.timeout(30 * 60_000),
+        });
+        return ((await r.json()) as { resent: number }).resent;
+      },
+      /** Orders per status for a store, from the database. */
+      async statusCounts(storeId: string): Promise<Record<string, number>> {
+        const r = await pg.query<{ status: string; n: string }>(
+          'SELECT status, count(*) AS n FROM orders WHERE store_id = $1 GROUP BY status',
+          [storeId],
+        );
+        return Object.fromEntries(r.rows.map((row) => [row.status, Number(row.n)]));
+      },
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+export type BenchStack = Awaited<ReturnType<typeof startStack>>;
