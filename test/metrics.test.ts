@@ -112,7 +112,9 @@ describe('metrics', () => {
 
     await waitFor('6201 delivered, 6202 and 6203 in review', async () => {
       const [a, b, c] = await Promise.all([state('6201'), state('6202'), state('6203')]);
-      return a.state === 'delivered' && b.state === 'in_review' && c.state === 'in_review';
+      // The state turns in_review a moment before the review case row (and its counter) exists.
+      const open = await stack.db.reviewCase.count({ where: { status: 'open' } });
+      return a.state === 'delivered' && b.state === 'in_review' && c.state === 'in_review' && open === 2;
     });
 
     const api = await scrape(`${stack.apiUrl}/metrics`);
