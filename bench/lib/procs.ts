@@ -2,23 +2,11 @@
 // wait until healthy, stop with a signal, read their memory.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import path from 'node:path';
 
-export const ROOT = path.resolve(__dirname, '../..');
-/** One Node process running a TypeScript entry (`node --import tsx file.ts`), so signals reach it. */
-export const tsNode = (file: string) => ['--import', 'tsx', file];
+// The same spawn conventions as the tests' processes (one node process per entry, free ports).
+import { ROOT, freePort, tsNode } from '../../test/support/processes';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { ROOT, freePort, tsNode };
 
 export interface Child {
   name: string;

@@ -123,15 +123,7 @@ async function reviewExceptions(src: ExceptionsSource, limit: number): Promise<E
             region: l.region ?? regions.get(`${o.storeId}/${l.sku}`),
             masked: l.masked,
           }))
-        : o.lines.map((l) => ({
-            lineNo: l.lineNo,
-            sku: l.sku,
-            quantity: l.quantity,
-            delivered: l.delivered,
-            state: l.status,
-            region: l.region ?? regions.get(`${o.storeId}/${l.sku}`),
-            masked: o.codes.filter((k) => k.lineNo === l.lineNo).map((k) => k.masked),
-          }));
+        : dbLines(o, regions);
       return {
         kind: 'review',
         workflowId: c.workflowId,
@@ -148,6 +140,33 @@ async function reviewExceptions(src: ExceptionsSource, limit: number): Promise<E
       };
     }),
   );
+}
+
+/** Lines as the database records them (when the workflow's own status is not available). */
+function dbLines(
+  o: {
+    storeId: string;
+    lines: {
+      lineNo: number;
+      sku: string;
+      quantity: number;
+      delivered: number;
+      status: string;
+      region: string | null;
+    }[];
+    codes: { lineNo: number; masked: string }[];
+  },
+  regions: Map<string, string>,
+): ExceptionLine[] {
+  return o.lines.map((l) => ({
+    lineNo: l.lineNo,
+    sku: l.sku,
+    quantity: l.quantity,
+    delivered: l.delivered,
+    state: l.status,
+    region: l.region ?? regions.get(`${o.storeId}/${l.sku}`),
+    masked: o.codes.filter((k) => k.lineNo === l.lineNo).map((k) => k.masked),
+  }));
 }
 
 function missingLines(lines: ExceptionLine[]): number[] {
@@ -193,16 +212,7 @@ async function failedWorkflows(src: ExceptionsSource, limit: number): Promise<Ex
         );
       const o = byId.get(f.workflowId);
       const [, storeId = '?', orderId = '?'] = /^fulfill:([^:]+):(.+)$/.exec(f.workflowId) ?? [];
-      const lines: ExceptionLine[] =
-        o?.lines.map((l) => ({
-          lineNo: l.lineNo,
-          sku: l.sku,
-          quantity: l.quantity,
-          delivered: l.delivered,
-          state: l.status,
-          region: l.region ?? regions.get(`${o.storeId}/${l.sku}`),
-          masked: o.codes.filter((k) => k.lineNo === l.lineNo).map((k) => k.masked),
-        })) ?? [];
+      const lines: ExceptionLine[] = o ? dbLines(o, regions) : [];
       return {
         kind: 'failed',
         workflowId: f.workflowId,
