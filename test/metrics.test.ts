@@ -129,6 +129,15 @@ describe('metrics', () => {
     expect(sample(api, 'cardbridge_review_backlog', { store: 'demo', reason: 'SUPPLIER_REJECTED' })).toBe(1);
     expect(sample(api, 'cardbridge_review_backlog_oldest_seconds')).toBeGreaterThanOrEqual(0);
 
+    // The workflow reports `delivered` a moment before its last activity records (and counts) it.
+    await waitFor(
+      'the delivery counted by the worker',
+      async () =>
+        sample(await scrape(workerMetricsUrl), 'cardbridge_orders_delivered_total', {
+          store: 'demo',
+          region: 'US',
+        }) !== undefined,
+    );
     const w = await scrape(workerMetricsUrl);
     expect(sample(w, 'cardbridge_orders_started_total', { store: 'demo', region: 'US' })).toBe(2);
     expect(sample(w, 'cardbridge_orders_started_total', { store: 'demo', region: 'unknown' })).toBe(1);
