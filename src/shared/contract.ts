@@ -64,7 +64,38 @@ export interface OrderDetails {
   riskFlags: string[];
   lines: OrderLineInput[];
   eventId: string;
+  /**
+   * When the storefront last changed the order (ISO, UTC). A snapshot older than the one the
+   * workflow holds is ignored; a newer one replaces it (status, lines, totals, flags, email).
+   */
+  modifiedAt?: string;
+  /**
+   * What in the storefront's data could not become a normal order (a line without SKU, an
+   * amount the currency cannot have, ...). A paid order with problems is held for review.
+   */
+  problems?: Reason[];
 }
+
+/**
+ * A storefront change that carries no order snapshot: WooCommerce `order.deleted` (status
+ * `trash` or `deleted`) and `order.restored` (status `restored`).
+ */
+export interface StorefrontStatusChange {
+  source: Channel;
+  eventId: string;
+  status: string;
+  at?: string;
+}
+
+/** Storefront statuses that mean "do not deliver": stop before buying, hold for review after. */
+export const STOREFRONT_STOP_STATUSES: readonly string[] = [
+  'cancelled',
+  'refunded',
+  'failed',
+  'on-hold',
+  'trash',
+  'deleted',
+];
 
 export interface PaymentReceived {
   source: Channel;
@@ -133,6 +164,7 @@ export const paymentReceivedSignal = defineSignal<[PaymentReceived]>('paymentRec
 export const supplierCallbackSignal = defineSignal<[SupplierCallback]>('supplierCallback');
 export const redemptionSignal = defineSignal<[RedemptionNotice]>('redemption');
 export const refundRequestedSignal = defineSignal<[RefundRequest]>('refundRequested');
+export const storefrontStatusSignal = defineSignal<[StorefrontStatusChange]>('storefrontStatus');
 export const reviewDecisionUpdate = defineUpdate<FulfillmentStatus, [ReviewDecision]>('reviewDecision');
 export const statusQuery = defineQuery<FulfillmentStatus>('status');
 
@@ -220,7 +252,17 @@ export type ReasonCode =
   | 'ORDER_MISSING'
   | 'UNKNOWN_STORE'
   | 'CODE_CONFLICT'
-  | 'DELIVERY_FAILED';
+  | 'DELIVERY_FAILED'
+  /** The storefront's data could not become a normal order (OrderDetails.problems). */
+  | 'STOREFRONT_DATA'
+  /** The store cancelled (or failed, put on hold, deleted) the order after codes were bought. */
+  | 'STOREFRONT_CANCELLED'
+  /** The store refunded the order after codes were bought. */
+  | 'STOREFRONT_REFUNDED'
+  /** The store edited the order after codes were bought. */
+  | 'STOREFRONT_EDITED'
+  /** The supplier charged more than the customer paid (e.g. after an approved coupon). */
+  | 'COST_ABOVE_PAID';
 
 export interface FulfillmentStatus {
   workflowId: string;
