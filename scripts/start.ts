@@ -13,7 +13,7 @@ import { ensureStore } from '../src/db/demo-store';
 import { startEmbeddedDb, type EmbeddedDb } from '../src/db/embedded';
 import { migrate } from '../src/db/migrate';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../src/shared/contract';
-import { ensureReconcileSchedule } from '../src/ops/schedule';
+import { ensureReconcileSchedule, ensureSweepSchedules, sweepableStores } from '../src/ops/schedule';
 import { connectClient } from '../src/temporal/connection';
 
 const root = path.resolve(__dirname, '..');
@@ -140,10 +140,22 @@ async function main() {
   // Nightly supplier reconciliation (docs/runbook.md, "Reconciliation"): created or updated.
   const client = await connectClient(config);
   const reconcile = await ensureReconcileSchedule(client, { taskQueue: config.temporal.taskQueue });
+  const sweepDb = createDb(url);
+  const sweeps = await ensureSweepSchedules(client, {
+    taskQueue: config.temporal.taskQueue,
+    stores: await sweepableStores(
+      sweepDb,
+      config.storefronts.credentials,
+      config.storefronts.sweepIntervalMs,
+    ),
+  });
+  await sweepDb.$disconnect();
   await client.connection.close();
   console.log(
     `[start] schedule ${reconcile.scheduleId} ${reconcile.created ? 'created' : 'up to date'} (02:00 UTC)`,
   );
+  for (const s of sweeps)
+    console.log(`[start] schedule ${s.scheduleId} ${s.created ? 'created' : 'up to date'}`);
 
   console.log(`
 cardbridge is starting:

@@ -224,6 +224,8 @@ const schema = z
 
     STOREFRONT_CREDENTIALS: json(storefrontCredentialsSchema, '{}'),
     STOREFRONT_HTTP_TIMEOUT: duration('15s'),
+    /** How often each store's recovery sweep lists its recently modified orders. */
+    STOREFRONT_SWEEP_INTERVAL: duration('5m'),
 
     ADMIN_TOKEN: z.string().min(12).optional(),
 
@@ -377,6 +379,7 @@ const schema = z
       storefronts: {
         credentials: env.STOREFRONT_CREDENTIALS,
         httpTimeoutMs: env.STOREFRONT_HTTP_TIMEOUT,
+        sweepIntervalMs: env.STOREFRONT_SWEEP_INTERVAL,
       },
       sandbox: { port: env.SANDBOX_SUPPLIER_PORT },
       metrics: {

@@ -10,7 +10,7 @@ import { createLogger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
 import { serveMetrics } from './observability/metrics-server';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { createStorefronts } from './storefront';
+import { createStorefronts, createWooCommerceClients } from './storefront';
 import { createAlphaPsnClient } from './suppliers/alpha-psn';
 import { createPayloadCodec } from './temporal/codec';
 import { connectWorker } from './temporal/connection';
@@ -90,6 +90,14 @@ async function main() {
       timeoutMs: config.storefronts.httpTimeoutMs,
       logger,
     }),
+    sweep: {
+      wooCommerce: createWooCommerceClients({
+        db,
+        credentials: config.storefronts.credentials,
+        timeoutMs: config.storefronts.httpTimeoutMs,
+      }),
+      intake: { taskQueue: config.temporal.taskQueue, timeouts: config.timeouts },
+    },
     payloadCodec: createPayloadCodec(config),
     metrics,
     lowBalance: config.supplier.lowBalance,

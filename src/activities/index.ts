@@ -28,6 +28,7 @@ import {
 } from '../suppliers/supplier';
 import type { Metrics } from '../observability/metrics';
 import { createReconcileActivities } from './reconcile';
+import { createSweepActivities, type SweepDeps } from './sweep';
 
 export interface ActivityDeps {
   db: Db;
@@ -38,6 +39,9 @@ export interface ActivityDeps {
   metrics?: Metrics;
   /** Supplier balance under this (decimal string) raises an alert. */
   lowBalance: string;
+  /** The recovery sweep: stores' REST clients and where orders it finds start. */
+  sweep?: Pick<SweepDeps, 'wooCommerce' | 'intake'> &
+    Partial<Pick<SweepDeps, 'overlapMs' | 'firstLookbackMs'>>;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -96,6 +100,14 @@ export function createActivities(deps: ActivityDeps) {
 
   return {
     ...createReconcileActivities(deps),
+    ...createSweepActivities({
+      db,
+      metrics: deps.metrics,
+      wooCommerce: deps.sweep?.wooCommerce ?? (() => Promise.resolve(null)),
+      intake: deps.sweep?.intake,
+      overlapMs: deps.sweep?.overlapMs ?? 10 * 60_000,
+      firstLookbackMs: deps.sweep?.firstLookbackMs ?? 24 * 3_600_000,
+    }),
     async recordOrder(input: {
       workflowId: string;
       storeId: string;
@@ -134,6 +146,23 @@ export function createActivities(deps: ActivityDeps) {
           },
         },
       });
+      if (d.via === 'sweep') {
+        // No webhook brought this order: the recovery sweep found it (the event log says so).
+        const order = await db.order.findUniqueOrThrow({ where: { workflowId: input.workflowId } });
+        await db.fulfillmentEvent.createMany({
+          data: [
+            {
+              orderId: order.id,
+              type: 'order.recovered_by_sweep',
+              status: 'ok',
+              details: { eventId: d.eventId },
+              channel: d.channel,
+              dedupeKey: `${input.workflowId}/recovered_by_sweep`,
+            },
+          ],
+          skipDuplicates: true,
+        });
+      }
       if (!existed) {
         await countOrder(
           input.storeId,

@@ -15,6 +15,9 @@ export interface Metrics {
   orderDelivered(store: string, region: string, paidToDeliveredMs?: number): void;
   /** Ended without delivery: cancelled, refunded or not_paid. */
   orderFailed(store: string, region: string, state: string): void;
+  /** Recovery sweep: orders it found before any webhook did, and the store's webhook health. */
+  sweepRecovered(store: string, count: number): void;
+  storefrontWebhook(store: string, status: string): void;
   /** Where the review backlog gauge reads from at scrape time (the API sets it from the database). */
   setReviewBacklogSource(source: ReviewBacklogSource): void;
 }
@@ -55,6 +58,18 @@ export function createMetrics(): Metrics {
     name: 'cardbridge_webhooks_accepted_total',
     help: 'Webhook deliveries accepted, by provider',
     labelNames: ['provider'],
+    registers: [registry],
+  });
+  const recovered = new Counter({
+    name: 'cardbridge_orders_recovered_by_sweep_total',
+    help: 'Paid orders the recovery sweep found before any webhook did, by store',
+    labelNames: ['store'],
+    registers: [registry],
+  });
+  const webhookHealth = new Gauge({
+    name: 'cardbridge_storefront_webhook_active',
+    help: "1 when the store's webhook pointing at cardbridge is active; 0 when disabled, paused or missing",
+    labelNames: ['store'],
     registers: [registry],
   });
   const supplierErrors = new Counter({
@@ -119,6 +134,8 @@ export function createMetrics(): Metrics {
   });
   return {
     registry,
+    sweepRecovered: (store, count) => recovered.inc({ store }, count),
+    storefrontWebhook: (store, status) => webhookHealth.set({ store }, status === 'active' ? 1 : 0),
     supplierCall: (operation, outcome, ms) => {
       supplierLatency.observe({ operation, outcome }, ms / 1000);
       if (outcome !== 'ok') supplierErrors.inc({ operation, error: outcome });

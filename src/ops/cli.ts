@@ -27,7 +27,7 @@ import {
 import { RECONCILE_WORKFLOW_TYPE, isDay, previousUtcDay, type ReconcileReport } from '../shared/reconcile';
 import { connectClient } from '../temporal/connection';
 import { stuckQuery } from './queries';
-import { ensureReconcileSchedule } from './schedule';
+import { ensureReconcileSchedule, ensureSweepSchedules, sweepableStores } from './schedule';
 
 const USAGE = `usage: npm run ops -- <command> [options]
 
@@ -421,10 +421,26 @@ async function reconcile(ctx: Ctx, opts: Options) {
 
 async function schedule(ctx: Ctx) {
   const client = await ctx.client();
-  const res = await ensureReconcileSchedule(client, { taskQueue: ctx.config.temporal.taskQueue });
+  const taskQueue = ctx.config.temporal.taskQueue;
+  const res = await ensureReconcileSchedule(client, { taskQueue });
+  const stores = await sweepableStores(
+    ctx.db(),
+    ctx.config.storefronts.credentials,
+    ctx.config.storefronts.sweepIntervalMs,
+  );
+  const sweeps = await ensureSweepSchedules(client, { taskQueue, stores });
   ctx.out(
-    `schedule ${res.scheduleId} ${res.created ? 'created' : 'updated'}: reconcileDay daily at 02:00 UTC on ${ctx.config.temporal.taskQueue}.`,
-    res,
+    [
+      `schedule ${res.scheduleId} ${res.created ? 'created' : 'updated'}: reconcileDay daily at 02:00 UTC on ${taskQueue}.`,
+      ...sweeps.map(
+        (s, i) =>
+          `schedule ${s.scheduleId} ${s.created ? 'created' : 'updated'}: sweepStore every ${Math.round(stores[i]!.intervalMs / 1000)}s on ${taskQueue}.`,
+      ),
+      stores.length ? '' : 'no store has storefront REST credentials: no recovery sweep scheduled.',
+    ]
+      .filter(Boolean)
+      .join('\n'),
+    { ...res, sweeps },
   );
 }
 

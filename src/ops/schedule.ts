@@ -1,4 +1,4 @@
-// The nightly reconciliation Schedule. Created or updated idempotently by `npm start` and by
+// The Schedules: nightly reconciliation, and each store's recovery sweep. Created or updated idempotently by `npm start` and by
 // `npm run ops -- schedule` (run it once per deployment, e.g. as a release step).
 import {
   ScheduleAlreadyRunning,
@@ -6,7 +6,10 @@ import {
   type Client,
   type ScheduleOptions,
 } from '@temporalio/client';
+import type { Config } from '../config';
+import type { Db } from '../db/client';
 import { RECONCILE_SCHEDULE_ID, RECONCILE_WORKFLOW_TYPE } from '../shared/reconcile';
+import { DEFAULT_SWEEP_INTERVAL_MS, SWEEP_WORKFLOW_TYPE, sweepScheduleId } from '../shared/sweep';
 
 export interface ReconcileScheduleOptions {
   taskQueue: string;
@@ -63,4 +66,71 @@ export async function ensureReconcileSchedule(
     policies: { ...previous.policies, ...options.policies },
   }));
   return { scheduleId: options.scheduleId, created: false };
+}
+
+export interface SweepScheduleOptions {
+  taskQueue: string;
+  stores: { storeId: string; intervalMs: number }[];
+}
+
+/**
+ * One `sweep:<store>` Schedule per store with storefront REST credentials, created or brought
+ * to this definition. A sweep still running when the next is due is skipped, not piled up.
+ */
+export async function ensureSweepSchedules(
+  client: Client,
+  opts: SweepScheduleOptions,
+): Promise<{ scheduleId: string; created: boolean }[]> {
+  const out: { scheduleId: string; created: boolean }[] = [];
+  for (const { storeId, intervalMs } of opts.stores) {
+    const options: ScheduleOptions = {
+      scheduleId: sweepScheduleId(storeId),
+      spec: { intervals: [{ every: intervalMs }] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: SWEEP_WORKFLOW_TYPE,
+        args: [{ storeId }],
+        taskQueue: opts.taskQueue,
+        workflowId: sweepScheduleId(storeId),
+        workflowExecutionTimeout: '30m',
+      },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '10m', pauseOnFailure: false },
+      memo: { purpose: `cardbridge recovery sweep of store ${storeId} (src/workflows/sweep-store.ts)` },
+    };
+    try {
+      await client.schedule.create(options);
+      out.push({ scheduleId: options.scheduleId, created: true });
+      continue;
+    } catch (err) {
+      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    }
+    await client.schedule.getHandle(options.scheduleId).update((previous) => ({
+      ...previous,
+      spec: options.spec,
+      action: options.action,
+      policies: { ...previous.policies, ...options.policies },
+    }));
+    out.push({ scheduleId: options.scheduleId, created: false });
+  }
+  return out;
+}
+
+/** Stores the sweep can read: a storefront URL and WooCommerce REST credentials in config. */
+export async function sweepableStores(
+  db: Db,
+  credentials: Config['storefronts']['credentials'],
+  defaultIntervalMs = DEFAULT_SWEEP_INTERVAL_MS,
+): Promise<{ storeId: string; intervalMs: number }[]> {
+  const stores = await db.store.findMany({ orderBy: { id: 'asc' } });
+  return stores
+    .filter(
+      (s) => s.storefrontUrl && s.credentialsRef && credentials[s.credentialsRef]?.kind === 'woocommerce',
+    )
+    .map((s) => {
+      const seconds = (s.settings as { sweepIntervalSeconds?: unknown } | null)?.sweepIntervalSeconds;
+      return {
+        storeId: s.id,
+        intervalMs: typeof seconds === 'number' && seconds >= 10 ? seconds * 1000 : defaultIntervalMs,
+      };
+    });
 }

@@ -74,6 +74,8 @@ export interface OrderDetails {
    * amount the currency cannot have, ...). A paid order with problems is held for review.
    */
   problems?: Reason[];
+  /** How cardbridge learnt of this snapshot: the storefront's webhook, or the recovery sweep. */
+  via?: 'webhook' | 'sweep';
 }
 
 /**

@@ -182,3 +182,17 @@ export function createStorefronts(deps: StorefrontsDeps): Storefronts {
     },
   };
 }
+
+/** The WooCommerce REST client of a store, for reading (the recovery sweep); null without credentials. */
+export function createWooCommerceClients(deps: Pick<StorefrontsDeps, 'db' | 'credentials' | 'timeoutMs'>) {
+  return async (storeId: string) => {
+    const store = await deps.db.store.findUnique({ where: { id: storeId } });
+    const creds = store?.credentialsRef ? deps.credentials[store.credentialsRef] : undefined;
+    if (!store?.storefrontUrl || creds?.kind !== 'woocommerce') return null;
+    return createWooCommerceClient({
+      baseUrl: store.storefrontUrl,
+      credentials: creds,
+      timeoutMs: deps.timeoutMs,
+    });
+  };
+}

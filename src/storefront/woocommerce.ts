@@ -15,7 +15,25 @@ export interface WooRefund {
   amount: string;
 }
 
+/** One page of `GET /orders`: the raw order objects and WooCommerce's page count header. */
+export interface WooOrderPage {
+  orders: unknown[];
+  totalPages: number;
+}
+
+/** A webhook as `GET /webhooks` lists it. */
+export interface WooWebhook {
+  id: number;
+  name?: string;
+  status: string;
+  topic: string;
+  delivery_url: string;
+}
+
 export interface WooCommerceClient {
+  /** Orders modified after `modifiedAfter` (GMT), oldest change first; `perPage` at most 100. */
+  listOrders(query: { modifiedAfter: Date; page: number; perPage: number }): Promise<WooOrderPage>;
+  listWebhooks(): Promise<WooWebhook[]>;
   addNote(orderId: string, note: string): Promise<{ id: number }>;
   setStatus(orderId: string, status: 'completed' | 'cancelled' | 'on-hold' | 'processing'): Promise<void>;
   listRefunds(orderId: string): Promise<WooRefund[]>;
@@ -42,6 +60,14 @@ export function createWooCommerceClient(opts: {
   const auth = `Basic ${Buffer.from(`${opts.credentials.consumerKey}:${opts.credentials.consumerSecret}`).toString('base64')}`;
 
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return (await request<T>(method, path, body)).body;
+  }
+
+  async function request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ body: T; headers: Headers }> {
     const res = await fetch(`${base}/wp-json/wc/v3${path}`, {
       method,
       headers: {
@@ -62,11 +88,27 @@ export function createWooCommerceClient(opts: {
       }
       throw storefrontHttpError(`WooCommerce ${method} ${path}`, res.status, code);
     }
-    return (text ? JSON.parse(text) : {}) as T;
+    return { body: (text ? JSON.parse(text) : {}) as T, headers: res.headers };
   }
 
   const order = (id: string) => `/orders/${encodeURIComponent(id)}`;
   return {
+    async listOrders({ modifiedAfter, page, perPage }) {
+      const query = new URLSearchParams({
+        // WooCommerce reads an ISO 8601 date without zone; dates_are_gmt makes it GMT.
+        modified_after: modifiedAfter.toISOString().slice(0, 19),
+        dates_are_gmt: 'true',
+        orderby: 'modified',
+        order: 'asc',
+        per_page: String(perPage),
+        page: String(page),
+      });
+      const r = await request<unknown[]>('GET', `/orders?${query.toString()}`);
+      if (!Array.isArray(r.body))
+        throw new Error(`WooCommerce GET /orders answered a ${typeof r.body}, not a list`);
+      return { orders: r.body, totalPages: Number(r.headers.get('x-wp-totalpages') ?? '1') || 1 };
+    },
+    listWebhooks: () => call<WooWebhook[]>('GET', '/webhooks?per_page=100'),
     async addNote(orderId, note) {
       const r = await call<{ id: number }>('POST', `${order(orderId)}/notes`, { note, customer_note: false });
       return { id: r.id };

@@ -23,6 +23,7 @@ import { createMetrics } from '../../src/observability/metrics';
 import { createSandboxSupplier, type SandboxSupplier } from '../../src/sandbox-supplier/server';
 import { createRecordingStorefronts } from '../../src/storefront/recording';
 import type { Storefronts } from '../../src/storefront/storefront';
+import type { WooCommerceClient } from '../../src/storefront/woocommerce';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS, type FulfillmentTimeouts } from '../../src/shared/contract';
 import { createAlphaPsnClient } from '../../src/suppliers/alpha-psn';
 import { createWorker } from '../../src/worker';
@@ -99,6 +100,8 @@ export interface StackOptions {
   storefronts?: (db: Db) => Storefronts;
   /** Don't start an in-process worker (tests that run the worker as a child process). */
   noWorker?: boolean;
+  /** Stores' WooCommerce REST clients for the recovery sweep (default: none). */
+  wooCommerce?: (db: Db) => (storeId: string) => Promise<WooCommerceClient | null>;
 }
 
 export interface Stack {
@@ -228,6 +231,9 @@ async function buildStack(opts: StackOptions, cleanups: (() => Promise<unknown>)
       metrics,
       lowBalance: config.supplier.lowBalance,
       payloadCodec: codec,
+      sweep: opts.wooCommerce
+        ? { wooCommerce: opts.wooCommerce(db), intake: { taskQueue, timeouts }, overlapMs: 5_000 }
+        : undefined,
     });
     running = worker.run();
   }

@@ -1,0 +1,215 @@
+// The recovery sweep of one store. WooCommerce delivers each webhook once and never re-sends
+// it, so what its REST API says changed since the last sweep goes through the same path as a
+// webhook (parse, then signal-with-start on the order's one workflow). Duplicates collapse in
+// the workflow exactly as re-sent webhooks do; a webhook that was lost costs one interval.
+import { Context, log } from '@temporalio/activity';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { createGateway } from '../api/gateway';
+import { toOrderDetails, wooOrderSchema } from '../api/hooks/woocommerce';
+import type { Db } from '../db/client';
+import type { Metrics } from '../observability/metrics';
+import {
+  fulfillmentWorkflowId,
+  orderDetailsSignal,
+  ORDER_ID,
+  type FulfillmentTimeouts,
+} from '../shared/contract';
+import type { WooCommerceClient } from '../storefront/woocommerce';
+
+export interface SweepDeps {
+  db: Db;
+  /** The store's WooCommerce REST client; null when the store has no REST credentials. */
+  wooCommerce(storeId: string): Promise<WooCommerceClient | null>;
+  /** Where new fulfilment workflows start, and the timeouts they start with (as the API's). */
+  intake?: { taskQueue: string; timeouts: FulfillmentTimeouts };
+  /** How far before the watermark each run looks again (clock skew, slow commits). */
+  overlapMs: number;
+  /** How far back the very first run of a store looks. */
+  firstLookbackMs: number;
+  metrics?: Metrics;
+  /** Temporal client; default: the worker's own (activity context). */
+  temporal?: Client;
+  now?: () => Date;
+}
+
+export interface SweepInput {
+  storeId: string;
+}
+
+export interface SweepResult {
+  storeId: string;
+  /** False when the store has no REST credentials (nothing to sweep). */
+  swept: boolean;
+  listed: number;
+  /** Paid orders no webhook had started: started by this sweep. */
+  recovered: string[];
+  /** Orders whose workflow exists and received this snapshot (duplicates collapse there). */
+  signalled: number;
+  /** Bodies that are not a WooCommerce order cardbridge can read. */
+  unreadable: number;
+  webhookStatus?: string;
+  watermark?: string;
+}
+
+const PER_PAGE = 100;
+
+/** The webhook that points at this store's cardbridge URL, by its delivery URL's path. */
+export function cardbridgeWebhookStatus(
+  webhooks: { status: string; delivery_url: string; topic: string }[],
+  storeId: string,
+): string {
+  const ours = webhooks.filter((w) => {
+    try {
+      return new URL(w.delivery_url).pathname.replace(/\/+$/, '') === `/webhooks/woocommerce/${storeId}`;
+    } catch {
+      return false;
+    }
+  });
+  if (!ours.length) return 'missing';
+  // One healthy order webhook is enough; otherwise report the worst.
+  if (ours.some((w) => w.status === 'active')) return 'active';
+  return ours.find((w) => w.status === 'disabled')?.status ?? ours[0]!.status;
+}
+
+export function createSweepActivities(deps: SweepDeps) {
+  const { db } = deps;
+  const now = deps.now ?? (() => new Date());
+  const temporal = () => deps.temporal ?? Context.current().client;
+
+  async function exists(workflowId: string): Promise<boolean> {
+    try {
+      await temporal().workflow.getHandle(workflowId).describe();
+      return true;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return false;
+      throw err;
+    }
+  }
+
+  async function checkWebhook(storeId: string, woo: WooCommerceClient): Promise<string | undefined> {
+    try {
+      const status = cardbridgeWebhookStatus(await woo.listWebhooks(), storeId);
+      deps.metrics?.storefrontWebhook(storeId, status);
+      if (status !== 'active') {
+        log.warn("the store's webhook to cardbridge is not active: orders arrive only through the sweep", {
+          storeId,
+          webhookStatus: status,
+        });
+      }
+      return status;
+    } catch (err) {
+      // A REST key without webhook read permission: the sweep itself still works.
+      log.warn('could not read the store webhooks', { storeId, error: (err as Error).message });
+      return undefined;
+    }
+  }
+
+  return {
+    async sweepStorefront({ storeId }: SweepInput): Promise<SweepResult> {
+      const result: SweepResult = {
+        storeId,
+        swept: false,
+        listed: 0,
+        recovered: [],
+        signalled: 0,
+        unreadable: 0,
+      };
+      const woo = await deps.wooCommerce(storeId);
+      if (!woo) return result;
+      result.swept = true;
+      const startedAt = now();
+      const state = await db.storefrontSweep.findUnique({ where: { storeId } });
+      const from = new Date(
+        (state?.watermark.getTime() ?? startedAt.getTime() - deps.firstLookbackMs) - deps.overlapMs,
+      );
+      if (!deps.intake)
+        throw new Error('the worker was started without the sweep intake (task queue, timeouts)');
+      result.webhookStatus = await checkWebhook(storeId, woo);
+      const gateway = createGateway(temporal(), deps.intake.taskQueue, deps.intake.timeouts);
+
+      try {
+        for (let page = 1, pages = 1; page <= pages; page++) {
+          Context.current().heartbeat({ page });
+          const listed = await woo.listOrders({ modifiedAfter: from, page, perPage: PER_PAGE });
+          pages = listed.totalPages;
+          for (const raw of listed.orders) {
+            result.listed++;
+            const parsed = wooOrderSchema.safeParse(raw);
+            const orderId = parsed.success ? String(parsed.data.id) : undefined;
+            if (!parsed.success || !ORDER_ID.test(orderId!)) {
+              result.unreadable++;
+              continue;
+            }
+            const modified = (raw as { date_modified_gmt?: unknown }).date_modified_gmt;
+            // Stable per (order, change): a second sweep over the same change is a duplicate.
+            const eventId = `woo-rest:${storeId}:${orderId}:${typeof modified === 'string' ? modified : 'unknown'}`;
+            const details = { ...toOrderDetails(parsed.data, eventId), via: 'sweep' as const };
+            const workflowId = fulfillmentWorkflowId(storeId, orderId!);
+            const known = await exists(workflowId);
+            if (details.paid) {
+              await gateway.orderDetails(storeId, orderId!, details);
+              if (known) result.signalled++;
+              else result.recovered.push(orderId!);
+            } else if (known) {
+              // A cancel, refund or edit of an order cardbridge already holds.
+              try {
+                await temporal().workflow.getHandle(workflowId).signal(orderDetailsSignal, details);
+                result.signalled++;
+              } catch (err) {
+                if (!(err instanceof WorkflowNotFoundError)) throw err;
+              }
+            }
+          }
+        }
+      } catch (err) {
+        await db.storefrontSweep.upsert({
+          where: { storeId },
+          create: {
+            storeId,
+            watermark: new Date(from.getTime() + deps.overlapMs),
+            lastRunAt: startedAt,
+            lastError: (err as Error).message.slice(0, 500),
+            webhookStatus: result.webhookStatus,
+            webhookCheckedAt: result.webhookStatus ? startedAt : undefined,
+          },
+          update: {
+            lastRunAt: startedAt,
+            lastError: (err as Error).message.slice(0, 500),
+            ...(result.webhookStatus
+              ? { webhookStatus: result.webhookStatus, webhookCheckedAt: startedAt }
+              : {}),
+          },
+        });
+        throw err;
+      }
+
+      // Everything modified before this run began has been seen; the overlap covers the rest.
+      await db.storefrontSweep.upsert({
+        where: { storeId },
+        create: {
+          storeId,
+          watermark: startedAt,
+          lastRunAt: startedAt,
+          recovered: result.recovered.length,
+          webhookStatus: result.webhookStatus,
+          webhookCheckedAt: result.webhookStatus ? startedAt : undefined,
+        },
+        update: {
+          watermark: startedAt,
+          lastRunAt: startedAt,
+          lastError: null,
+          recovered: { increment: result.recovered.length },
+          ...(result.webhookStatus
+            ? { webhookStatus: result.webhookStatus, webhookCheckedAt: startedAt }
+            : {}),
+        },
+      });
+      if (result.recovered.length) {
+        deps.metrics?.sweepRecovered(storeId, result.recovered.length);
+        log.warn('the sweep found paid orders no webhook delivered', { storeId, orderIds: result.recovered });
+      }
+      result.watermark = startedAt.toISOString();
+      return result;
+    },
+  };
+}
