@@ -130,7 +130,7 @@ export async function startWooCommerceFake(creds: { consumerKey: string; consume
     for (const hook of webhooks.filter((w) => w.status === 'active' && w.topic === topic)) {
       const body = phpJsonEncode(order);
       const [resource, event] = topic.split('.') as [string, string];
-      let status = 0;
+      let status: number;
       try {
         const res = await fetch(hook.delivery_url, {
           method: 'POST',
