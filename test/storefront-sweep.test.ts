@@ -1,17 +1,20 @@
 // The recovery sweep against the real stack: a WooCommerce store fake that delivers webhooks as
 // WooCommerce does (once, never again; disabled after repeated failures) and serves its REST
 // order list; the real API, worker, Temporal dev server and a Schedule per store.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWooCommerceClients } from '../src/storefront';
 import { ensureSweepSchedules } from '../src/ops/schedule';
 import { fulfillmentWorkflowId } from '../src/shared/contract';
 import { sweepScheduleId } from '../src/shared/sweep';
 import { newOrderId, ordersCreated, result } from './support/orders';
-import { startStack, type Stack } from './support/stack';
+import { ROOT, startStack, type Stack } from './support/stack';
 import { startWooCommerceFake } from './support/woocommerce-fake';
 import { wooOrder } from './support/woo';
 import { waitFor, workflowAbsent } from './support/webhooks';
 
+const run = promisify(execFile);
 const CREDS = { consumerKey: 'ck_sweep_0123456789', consumerSecret: 'cs_sweep_0123456789' };
 const SECRET = 'test-woo-secret-new-0002';
 let stack: Stack;
@@ -56,7 +59,7 @@ async function sweepOnce() {
 }
 
 describe('recovery sweep', () => {
-  it('delivers a paid order whose webhook got a 503, and says so in its event log', async () => {
+  it('delivers a paid order whose only webhook never reached the API, and says so in its event log', async () => {
     // The API is unreachable for this one delivery (as while it restarts); WooCommerce never re-sends.
     const hook = shop.addWebhook({
       topic: 'order.created',
@@ -102,6 +105,21 @@ describe('recovery sweep', () => {
     expect(row.webhookStatus).toBe('disabled');
     // The orders WooCommerce could not deliver were all found by the sweep.
     expect(swept.recovered.length).toBe(7);
+
+    // Ops see it in `stuck`, with the way to re-activate the webhook.
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/ops/cli.ts', 'stuck'], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: stack.database.url,
+        TEMPORAL_ADDRESS: stack.env.address,
+        TEMPORAL_TASK_QUEUE: stack.taskQueue,
+      },
+    });
+    expect(stdout).toMatch(/ALERT store demo: its WooCommerce webhook to cardbridge is disabled/);
+    expect(stdout).toContain('"status":"active"');
   });
 
   it('runs from its Schedule: a never-sent order is delivered within one interval', async () => {

@@ -159,7 +159,27 @@ async function stuck(ctx: Ctx, opts: Options) {
         ]),
       ]) + `\n${orders.length} stuck order(s). Inspect one: npm run ops -- show <workflow>`
     : 'No stuck orders.';
-  ctx.out(human, { query, orders });
+  // A store whose webhook WooCommerce switched off sends nothing: only the sweep brings its orders.
+  const sweeps = await ctx.db().storefrontSweep.findMany({ orderBy: { storeId: 'asc' } });
+  const alerts = sweeps
+    .filter((s) => (s.webhookStatus && s.webhookStatus !== 'active') || s.lastError)
+    .map((s) =>
+      s.lastError
+        ? `ALERT store ${s.storeId}: the last recovery sweep failed (${s.lastError}).`
+        : `ALERT store ${s.storeId}: its WooCommerce webhook to cardbridge is ${s.webhookStatus}; orders arrive only through the sweep. Re-activate it: WooCommerce → Settings → Advanced → Webhooks → Status "Active" (or PUT /wp-json/wc/v3/webhooks/<id> {"status":"active"}).`,
+    );
+  ctx.out([...alerts, human].join('\n'), {
+    query,
+    orders,
+    storefronts: sweeps.map((s) => ({
+      storeId: s.storeId,
+      webhookStatus: s.webhookStatus,
+      webhookCheckedAt: s.webhookCheckedAt?.toISOString(),
+      lastSweepAt: s.lastRunAt?.toISOString(),
+      lastSweepError: s.lastError,
+      recoveredBySweep: s.recovered,
+    })),
+  });
 }
 
 async function show(ctx: Ctx, workflowId: string) {
