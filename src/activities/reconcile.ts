@@ -11,7 +11,8 @@ import {
   type SupplierOrderReport,
 } from '../shared/contract';
 import type { Finding, OurOrderView, SupplierOrderSummary } from '../shared/reconcile';
-import type { ActivityDeps } from './index';
+import type { ActivityDeps } from './deps';
+import { supplierCall } from './supplier-call';
 
 export interface ReconcileDeps extends ActivityDeps {
   /** Temporal client for describe/query/signal; default: the worker's own (activity context). */
@@ -176,7 +177,7 @@ export function createReconcileActivities(deps: ReconcileDeps) {
 
     /** Supplier balance against the low-water mark (SUPPLIER_LOW_BALANCE). */
     async reconcileBalance(): Promise<{ amount: string; currency: string; lowWater: string; low: boolean }> {
-      const balance = await supplier.balance();
+      const balance = await supplierCall(deps.metrics, 'balance', () => supplier.balance());
       const low = Number(balance.amount) < Number(deps.lowBalance);
       deps.metrics?.supplierBalance(Number(balance.amount));
       if (low)

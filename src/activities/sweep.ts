@@ -213,3 +213,5 @@ export function createSweepActivities(deps: SweepDeps) {
     },
   };
 }
+
+export type SweepActivities = ReturnType<typeof createSweepActivities>;

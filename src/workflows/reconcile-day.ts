@@ -3,7 +3,7 @@
 // opens review cases for duplicates and amount mismatches, checks the supplier balance, and
 // returns a report. Pure orchestration; the matching is src/shared/reconcile.ts.
 import { log, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
+import type { ReconcileActivities } from '../activities';
 import {
   isDay,
   matchDay,
@@ -13,9 +13,7 @@ import {
   type ReconcileReport,
 } from '../shared/reconcile';
 
-type Activities = ReturnType<typeof createActivities>;
-
-const acts = proxyActivities<Activities>({
+const acts = proxyActivities<ReconcileActivities>({
   startToCloseTimeout: '2m',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 10 },
 });

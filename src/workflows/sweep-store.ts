@@ -1,9 +1,9 @@
 // One recovery sweep of one store, run by its `sweep:<store>` Schedule: the orders its REST API
 // says changed since the last run go through the webhook path (src/activities/sweep.ts).
 import { proxyActivities } from '@temporalio/workflow';
-import type { createSweepActivities, SweepInput, SweepResult } from '../activities/sweep';
+import type { SweepActivities, SweepInput, SweepResult } from '../activities/sweep';
 
-const { sweepStorefront } = proxyActivities<ReturnType<typeof createSweepActivities>>({
+const { sweepStorefront } = proxyActivities<SweepActivities>({
   // Pages of 100 orders, each heartbeating; a stuck storefront is retried by the next run.
   startToCloseTimeout: '10m',
   heartbeatTimeout: '1m',

@@ -1,0 +1,22 @@
+// What every activity is built from: injected, so tests swap any of them for a fake.
+import type { CodeVault } from '../codes/vault';
+import type { Db } from '../db/client';
+import type { Notifier } from '../notify/notifier';
+import type { Metrics } from '../observability/metrics';
+import type { Storefronts } from '../storefront/storefront';
+import type { SupplierClient } from '../suppliers/supplier';
+import type { SweepDeps } from './sweep';
+
+export interface ActivityDeps {
+  db: Db;
+  supplier: SupplierClient;
+  vault: CodeVault;
+  notifier: Notifier;
+  storefronts: Storefronts;
+  metrics?: Metrics;
+  /** Supplier balance under this (decimal string) raises an alert. */
+  lowBalance: string;
+  /** The recovery sweep: stores' REST clients and where orders it finds start. */
+  sweep?: Pick<SweepDeps, 'wooCommerce' | 'intake'> &
+    Partial<Pick<SweepDeps, 'overlapMs' | 'firstLookbackMs'>>;
+}

@@ -1,0 +1,28 @@
+// Notify activities: what the customer and the storefront hear (email, order note, refund).
+import type { NoticeTemplate } from '../notify/notifier';
+import type { ActivityDeps } from './deps';
+import { orderRow } from './order-rows';
+
+export function createNotifyActivities(deps: ActivityDeps) {
+  const { db } = deps;
+
+  return {
+    async notifyCustomer(input: { workflowId: string; template: NoticeTemplate; dedupeKey: string }) {
+      const order = await db.order.findUnique({ where: { workflowId: input.workflowId } });
+      if (!order) return;
+      await deps.notifier.notify({ order, template: input.template, dedupeKey: input.dedupeKey });
+    },
+
+    async updateStorefront(input: { workflowId: string; outcome: 'delivered' | 'cancelled' }) {
+      const order = await orderRow(db, input.workflowId);
+      await deps.storefronts.update(order, input.outcome);
+    },
+
+    async refundPayment(input: { workflowId: string; dedupeKey: string }) {
+      const order = await orderRow(db, input.workflowId);
+      await deps.storefronts.refund(order, input.dedupeKey);
+    },
+  };
+}
+
+export type NotifyActivities = ReturnType<typeof createNotifyActivities>;

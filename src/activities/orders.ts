@@ -1,0 +1,173 @@
+// Order activities: the order's own rows (the order, its catalog, its events, its final state).
+import { ApplicationFailure } from '@temporalio/activity';
+import { Prisma } from '../generated/prisma/client';
+import { ErrorType, type OrderDetails } from '../shared/contract';
+import {
+  DEFAULT_STORE_SETTINGS,
+  type Catalog,
+  type SkuMappingView,
+  type StoreSettings,
+} from '../shared/eligibility';
+import type { ActivityDeps } from './deps';
+import { countOrder } from './order-rows';
+
+export function createOrderActivities(deps: ActivityDeps) {
+  const { db } = deps;
+
+  return {
+    async recordOrder(input: {
+      workflowId: string;
+      storeId: string;
+      orderId: string;
+      details: OrderDetails;
+    }) {
+      const { details: d } = input;
+      const known = await db.store.findUnique({ where: { id: input.storeId } });
+      if (!known)
+        throw ApplicationFailure.nonRetryable(`unknown store ${input.storeId}`, ErrorType.UnknownStore);
+      const existed = await db.order.findUnique({
+        where: { workflowId: input.workflowId },
+        select: { id: true },
+      });
+      await db.order.upsert({
+        where: { workflowId: input.workflowId },
+        update: { status: 'checking', paidAt: new Date() },
+        create: {
+          workflowId: input.workflowId,
+          storeId: input.storeId,
+          externalOrderId: input.orderId,
+          status: 'checking',
+          channel: d.channel,
+          paymentMethod: d.paymentMethod ?? null,
+          currency: d.currency,
+          total: d.total,
+          customerEmail: d.customerEmail ?? null,
+          paidAt: new Date(),
+          lines: {
+            create: d.lines.map((l) => ({
+              lineNo: l.lineNo,
+              sku: l.sku,
+              quantity: l.quantity,
+              status: 'pending',
+            })),
+          },
+        },
+      });
+      if (d.via === 'sweep') {
+        // No webhook brought this order: the recovery sweep found it (the event log says so).
+        const order = await db.order.findUniqueOrThrow({ where: { workflowId: input.workflowId } });
+        await db.fulfillmentEvent.createMany({
+          data: [
+            {
+              orderId: order.id,
+              type: 'order.recovered_by_sweep',
+              status: 'ok',
+              details: { eventId: d.eventId },
+              channel: d.channel,
+              dedupeKey: `${input.workflowId}/recovered_by_sweep`,
+            },
+          ],
+          skipDuplicates: true,
+        });
+      }
+      if (!existed) {
+        await countOrder(
+          deps,
+          input.storeId,
+          d.lines.map((l) => l.sku),
+          (m, region) => m.orderStarted(input.storeId, region),
+        );
+      }
+    },
+
+    async loadCatalog(input: { storeId: string; skus: string[] }): Promise<Catalog> {
+      const storeRow = await db.store.findUnique({ where: { id: input.storeId } });
+      if (!storeRow)
+        throw ApplicationFailure.nonRetryable(`unknown store ${input.storeId}`, ErrorType.UnknownStore);
+      const rows = await db.skuMapping.findMany({
+        where: { storeId: input.storeId, sku: { in: input.skus }, active: true },
+      });
+      const mappings: Record<string, SkuMappingView> = {};
+      for (const r of rows) {
+        mappings[r.sku] = {
+          sku: r.sku,
+          version: r.version,
+          supplierProduct: r.supplierProduct,
+          region: r.region,
+          currency: r.currency,
+          denomination: r.denomination.toFixed(2),
+          price: r.price.toFixed(2),
+          skuGroup: r.skuGroup,
+        };
+      }
+      const settings: StoreSettings = {
+        ...DEFAULT_STORE_SETTINGS,
+        ...(storeRow.settings as Partial<StoreSettings>),
+      };
+      return { settings, mappings };
+    },
+
+    async recordEvent(input: {
+      workflowId: string;
+      type: string;
+      status: string;
+      lineNo?: number;
+      details: Record<string, unknown>;
+      dedupeKey: string;
+    }) {
+      const order = await db.order.findUnique({ where: { workflowId: input.workflowId } });
+      if (!order) return; // events before the order is recorded have nowhere to go; history has them
+      const line =
+        input.lineNo === undefined
+          ? undefined
+          : await db.orderLine.findUnique({
+              where: { orderId_lineNo: { orderId: order.id, lineNo: input.lineNo } },
+            });
+      const mapping = line
+        ? await db.skuMapping.findFirst({ where: { storeId: order.storeId, sku: line.sku, active: true } })
+        : null;
+      await db.fulfillmentEvent.createMany({
+        data: [
+          {
+            orderId: order.id,
+            lineNo: input.lineNo ?? null,
+            type: input.type,
+            status: input.status,
+            details: input.details as Prisma.InputJsonValue,
+            channel: order.channel,
+            region: line?.region ?? order.region,
+            skuGroup: mapping?.skuGroup ?? null,
+            paymentMethod: order.paymentMethod,
+            dedupeKey: input.dedupeKey,
+          },
+        ],
+        skipDuplicates: true,
+      });
+    },
+
+    async recordOrderState(input: { workflowId: string; state: string }) {
+      const before = deps.metrics
+        ? await db.order.findUnique({ where: { workflowId: input.workflowId }, include: { lines: true } })
+        : null;
+      await db.order.updateMany({
+        where: { workflowId: input.workflowId },
+        data: { status: input.state, ...(input.state === 'delivered' ? { deliveredAt: new Date() } : {}) },
+      });
+      if (before && before.status !== input.state) {
+        const skus = before.lines.map((l) => l.sku);
+        if (input.state === 'delivered') {
+          const ms = before.paidAt ? Date.now() - before.paidAt.getTime() : undefined;
+          await countOrder(deps, before.storeId, skus, (m, region) =>
+            m.orderDelivered(before.storeId, region, ms),
+          );
+        } else if (['cancelled', 'refunded', 'not_paid'].includes(input.state)) {
+          await countOrder(deps, before.storeId, skus, (m, region) =>
+            m.orderFailed(before.storeId, region, input.state),
+          );
+        }
+      }
+    },
+  };
+}
+
+export type OrderActivities = ReturnType<typeof createOrderActivities>;

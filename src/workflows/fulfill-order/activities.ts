@@ -1,0 +1,68 @@
+// The activities fulfillOrder calls: one typed proxy per kind of work, each with the timeouts
+// and retry policy that kind of work needs. A proxy only offers its own kind's activities, so
+// a supplier call through the database proxy (and its retry policy) does not type-check.
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  proxyActivities,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type {
+  CodeActivities,
+  NotifyActivities,
+  OrderActivities,
+  ReviewActivities,
+  SupplierActivities,
+} from '../../activities';
+import { ErrorType, type FulfillmentTimeouts } from '../../shared/contract';
+
+/** Database writes: quick, retried for several minutes. */
+const DATABASE: ActivityOptions = {
+  startToCloseTimeout: '15s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 30 },
+};
+
+export const orders = proxyActivities<OrderActivities>(DATABASE);
+export const codes = proxyActivities<CodeActivities>(DATABASE);
+export const reviews = proxyActivities<ReviewActivities>(DATABASE);
+
+export const notify = proxyActivities<NotifyActivities>({
+  // Longer than the SMTP client's own connect + send timeouts, so a slow send is not retried
+  // while the first attempt may still deliver.
+  startToCloseTimeout: '90s',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5m', maximumAttempts: 20 },
+});
+
+/** The balance check must never hold up delivery: a few quick tries, then give up. */
+export const balanceCheck = proxyActivities<Pick<SupplierActivities, 'checkSupplierBalance'>>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 3 },
+});
+
+export type SupplierProxy = Omit<SupplierActivities, 'checkSupplierBalance'>;
+
+/** Supplier calls: the call timeout comes from the order's input; a rejection is not retried. */
+export function supplierActivities(timeouts: FulfillmentTimeouts): SupplierProxy {
+  return proxyActivities<SupplierProxy>({
+    startToCloseTimeout: timeouts.supplierCallTimeoutMs,
+    retry: {
+      initialInterval: '2s',
+      backoffCoefficient: 2,
+      maximumInterval: '5m',
+      maximumAttempts: 12,
+      nonRetryableErrorTypes: [ErrorType.SupplierRejected],
+    },
+  });
+}
+
+/** The error type an activity failed with (an ApplicationFailure's type), if any. */
+export function failureType(err: unknown): string | undefined {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
+}
+
+/** What an activity failure says, for a log line or a review reason. */
+export function failureMessage(err: unknown): string {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof Error ? cause.message : String(cause);
+}

@@ -1,0 +1,176 @@
+// The checks around buying: is the order eligible (before), do codes and costs add up and can
+// the customer be told (after), and may the money go back (refund).
+import { log, upsertSearchAttributes } from '@temporalio/workflow';
+import { ErrorType, SA, type Reason } from '../../shared/contract';
+import { checkEligibility, fromCents, toCents } from '../../shared/eligibility';
+import { balanceCheck, failureMessage, failureType, notify, orders } from './activities';
+import type { OrderRun, Step } from './order-run';
+import { isTerminal } from './order-state';
+
+/** Records the order (once), then checks it against the store's catalog and the payment. */
+export async function checkOrder(run: OrderRun): Promise<Step> {
+  const { state, workflowId, storeId, orderId } = run;
+  const { status } = state;
+  state.setState('checking');
+  const details = state.details!;
+  if (!state.recorded) {
+    upsertSearchAttributes([
+      { key: SA.store, value: storeId },
+      { key: SA.skus, value: details.lines.map((l) => l.sku) },
+    ]);
+    try {
+      await orders.recordOrder({ workflowId, storeId, orderId, details });
+    } catch (err) {
+      if (failureType(err) !== ErrorType.UnknownStore) throw err;
+      return {
+        kind: 'end',
+        state: 'cancelled',
+        reasons: [{ code: 'UNKNOWN_STORE', message: `Store "${storeId}" is not set up in cardbridge.` }],
+      };
+    }
+    state.recorded = true;
+  }
+  const catalog = await orders.loadCatalog({ storeId, skus: details.lines.map((l) => l.sku) });
+  const result = checkEligibility(details, catalog);
+  const { payment } = state;
+  if (
+    payment?.amount &&
+    Math.abs(toCents(payment.amount) - toCents(details.total)) > toCents(catalog.settings.amountTolerance)
+  ) {
+    result.reasons.push({
+      code: 'AMOUNT_MISMATCH',
+      message: `The payment (${payment.amount}) does not match the order total (${details.total} ${details.currency}).`,
+    });
+  }
+  state.eligible = result.lines;
+  const byLine = new Map(result.lines.map((l) => [l.lineNo, l]));
+  const previous = new Map(status.lines.map((l) => [l.lineNo, l]));
+  status.lines = details.lines.map((l) => {
+    const known = previous.get(l.lineNo);
+    const m = byLine.get(l.lineNo)?.mapping;
+    const ignored = result.ignored.includes(l.lineNo);
+    return {
+      lineNo: l.lineNo,
+      sku: l.sku,
+      quantity: l.quantity,
+      state: ignored ? 'ignored' : (known?.state ?? 'pending'),
+      delivered: known?.delivered ?? 0,
+      supplierProduct: m?.supplierProduct,
+      region: m?.region,
+      masked: known?.masked ?? [],
+    };
+  });
+  const regions = [...new Set(state.eligible.map((l) => l.mapping.region))];
+  upsertSearchAttributes([{ key: SA.region, value: regions.join(',') || null }]);
+  const reasons = result.reasons.filter((r) => !state.approved.has(r.code));
+  if (reasons.some((r) => r.code === 'NO_CODE_LINES')) return { kind: 'end', state: 'skipped', reasons };
+  if (reasons.length) return { kind: 'review', reasons };
+  await run.recordEvent('eligibility.passed', 'ok', {
+    lines: state.eligible.map((l) => l.lineNo),
+    ignored: result.ignored,
+  });
+  return { kind: 'order' };
+}
+
+/** Every line has its codes and the supplier charged no more than the customer paid. */
+export async function reconcileCosts(run: OrderRun): Promise<Step> {
+  const { state, workflowId, orderId } = run;
+  const details = state.details!;
+  state.setState('delivering');
+  const reasons: Reason[] = [];
+  for (const line of state.status.lines.filter((l) => l.state !== 'ignored')) {
+    if (line.delivered !== line.quantity) {
+      reasons.push({
+        code: 'RECONCILE_MISMATCH',
+        lineNo: line.lineNo,
+        message: `Line ${line.lineNo} has ${line.delivered} code(s) for ${line.quantity} ordered.`,
+      });
+    }
+  }
+  const paidCents = details.lines
+    .filter((l) => state.eligible.some((e) => e.lineNo === l.lineNo))
+    .reduce((n, l) => n + toCents(l.unitPrice) * l.quantity, 0);
+  // Only settled batches are billed; a batch still pending at the supplier has cost nothing yet.
+  const costs = [...state.reports.values()].filter(
+    (r) => isTerminal(r.state) && r.cost && r.costCurrency === details.currency,
+  );
+  const costCents = costs.reduce((n, r) => n + toCents(r.cost!), 0);
+  if (costs.length && costCents > paidCents) {
+    reasons.push({
+      code: 'RECONCILE_MISMATCH',
+      message: `The supplier charged ${fromCents(costCents)} ${details.currency}, more than the customer paid (${fromCents(
+        paidCents,
+      )}).`,
+    });
+  }
+  // Codes are bought already: a balance check that fails must not hold up their delivery.
+  try {
+    await balanceCheck.checkSupplierBalance({ workflowId });
+  } catch (err) {
+    log.warn('supplier balance check failed; the daily reconciliation checks it again', {
+      workflowId,
+      orderId,
+      error: failureMessage(err),
+    });
+  }
+  if (reasons.length) return { kind: 'review', reasons };
+  await run.recordEvent('reconcile.passed', 'ok', { cost: fromCents(costCents), paid: fromCents(paidCents) });
+  return { kind: 'deliver' };
+}
+
+/** Tells the customer their codes are there, then notes it on the storefront. */
+export async function deliver(run: OrderRun): Promise<Step> {
+  run.state.setState('delivering');
+  try {
+    await run.tellCustomer('delivered');
+  } catch (err) {
+    return {
+      kind: 'review',
+      reasons: [
+        {
+          code: 'DELIVERY_FAILED',
+          message: `The codes are stored but the customer email could not be sent (${failureMessage(err)}); retry sends it again.`,
+        },
+      ],
+    };
+  }
+  await run.updateStorefront('delivered');
+  return { kind: 'end', state: 'delivered' };
+}
+
+/** Refunds the payment, unless a delivered code was (or may have been) redeemed. */
+export async function refund(run: OrderRun): Promise<Step> {
+  const { state, workflowId } = run;
+  const { status } = state;
+  const delivered = status.lines.reduce((n, l) => n + (l.state === 'ignored' ? 0 : l.delivered), 0);
+  if (delivered > 0) {
+    const redemption =
+      status.redemption === 'used' ? 'used' : (await run.supplier.checkRedemption({ workflowId })).state;
+    if (redemption === 'used') {
+      status.redemption = 'used';
+      return {
+        kind: 'review',
+        reasons: [
+          {
+            code: 'REFUND_CODE_USED',
+            message: 'A delivered code was already redeemed; it cannot be refunded automatically.',
+          },
+        ],
+      };
+    }
+    if (redemption !== 'unused') {
+      return {
+        kind: 'review',
+        reasons: [
+          {
+            code: 'REFUND_UNKNOWN_REDEMPTION',
+            message:
+              'Whether the delivered code was redeemed is unknown; a person must check before refunding.',
+          },
+        ],
+      };
+    }
+  }
+  await notify.refundPayment({ workflowId, dedupeKey: `${workflowId}/refund` });
+  return { kind: 'end', state: 'refunded' };
+}
