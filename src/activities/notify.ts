@@ -18,9 +18,10 @@ export function createNotifyActivities(deps: ActivityDeps) {
       await deps.storefronts.update(order, input.outcome);
     },
 
-    async refundPayment(input: { workflowId: string; dedupeKey: string }) {
+    /** `amount`: what the code lines were paid (a mixed cart's other lines are not ours to refund). */
+    async refundPayment(input: { workflowId: string; dedupeKey: string; amount?: string }) {
       const order = await orderRow(db, input.workflowId);
-      await deps.storefronts.refund(order, input.dedupeKey);
+      await deps.storefronts.refund(order, input.dedupeKey, input.amount);
     },
   };
 }

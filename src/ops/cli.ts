@@ -27,6 +27,7 @@ import {
 import { RECONCILE_WORKFLOW_TYPE, isDay, previousUtcDay, type ReconcileReport } from '../shared/reconcile';
 import { connectClient } from '../temporal/connection';
 import { stuckQuery } from './queries';
+import { ACTIONS } from '../api/admin/decision-form';
 import { ensureReconcileSchedule, ensureSweepSchedules, sweepableStores } from './schedule';
 
 const USAGE = `usage: npm run ops -- <command> [options]
@@ -284,8 +285,7 @@ async function show(ctx: Ctx, workflowId: string) {
 
 async function decide(ctx: Ctx, workflowId: string, opts: Options) {
   const action = need(opts, 'action') as ReviewAction;
-  if (!['retry', 'markDelivered', 'refund', 'cancel'].includes(action))
-    throw new UsageError('--action is one of retry, markDelivered, refund, cancel');
+  if (!ACTIONS.includes(action)) throw new UsageError(`--action is one of ${ACTIONS.join(', ')}`);
   const decision: ReviewDecision = { action, by: need(opts, 'by'), note: str(opts.note) };
   const codesFile = str(opts['codes-file']);
   if (codesFile) decision.codes = JSON.parse(readFileSync(codesFile, 'utf8')) as ReviewDecision['codes'];

@@ -2,6 +2,7 @@
 // search attributes and status types. One definition per wire name, used by both sides.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { EligibleLine } from './eligibility';
 
 export const WORKFLOW_TYPE = 'fulfillOrder';
 
@@ -151,7 +152,12 @@ export interface RefundRequest {
   reason: string;
 }
 
-export type ReviewAction = 'retry' | 'markDelivered' | 'refund' | 'cancel';
+/**
+ * retry: check, buy or deliver again what is missing; markDelivered: codes obtained by hand;
+ * acceptCost: deliver although the supplier charged more than the customer paid (a coupon);
+ * refund: give the money back; cancel: stop, nothing more happens.
+ */
+export type ReviewAction = 'retry' | 'markDelivered' | 'acceptCost' | 'refund' | 'cancel';
 
 export interface ReviewDecision {
   action: ReviewAction;
@@ -177,6 +183,31 @@ export interface FulfillOrderInput {
   orderId: string;
   /** Timeouts captured from config at start, so a running order keeps the rules it started with. */
   timeouts: FulfillmentTimeouts;
+  /**
+   * Set by the workflow itself when it continues as new (a long review that keeps receiving
+   * storefront re-sends): everything the previous run knew. Never set by a caller.
+   */
+  carried?: CarriedOrderState;
+}
+
+/** What a run hands to the next when it continues as new (see FulfillOrderInput.carried). */
+export interface CarriedOrderState {
+  status: FulfillmentStatus;
+  details?: OrderDetails;
+  payment?: PaymentReceived;
+  refundRequest?: RefundRequest;
+  eligible: EligibleLine[];
+  approved: ReasonCode[];
+  reports: SupplierOrderReport[];
+  appliedBatches: string[];
+  recorded: boolean;
+  seenEvents: string[];
+  storefrontStop?: string;
+  boughtOn?: { total: string; lines: OrderLineInput[] };
+  eventSeq: number;
+  reviewOpenings: number;
+  /** The run stopped while its review was open; the next run waits in it (no second case). */
+  inReview: boolean;
 }
 
 export interface FulfillmentTimeouts {
@@ -190,6 +221,8 @@ export interface FulfillmentTimeouts {
   reviewReminderMs: number;
   /** One supplier HTTP call, end to end; past it the outcome is ambiguous and is looked up. */
   supplierCallTimeoutMs: number;
+  /** A run whose history grows past this many events continues as new (default 2,000). */
+  historyLimit?: number;
 }
 
 export type FulfillmentState =
@@ -264,7 +297,9 @@ export type ReasonCode =
   /** The store edited the order after codes were bought. */
   | 'STOREFRONT_EDITED'
   /** The supplier charged more than the customer paid (e.g. after an approved coupon). */
-  | 'COST_ABOVE_PAID';
+  | 'COST_ABOVE_PAID'
+  /** The payment could not be refunded automatically (the gateway or storefront refused). */
+  | 'REFUND_FAILED';
 
 export interface FulfillmentStatus {
   workflowId: string;

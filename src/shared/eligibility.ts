@@ -1,4 +1,5 @@
 // Eligibility rules: pure and deterministic, run inside the workflow before any money moves.
+import { formatMills, parseMills } from './money';
 import type { OrderDetails, Reason } from './contract';
 
 export interface StoreSettings {
@@ -105,8 +106,12 @@ export function checkEligibility(order: OrderDetails, catalog: Catalog): Eligibi
     });
   }
 
-  let paidCents = 0;
-  let expectedCents = 0;
+  // What the storefront sent but could not become a normal order (a line without SKU, ...).
+  for (const problem of order.problems ?? []) reasons.push(problem);
+
+  let paidMills = 0;
+  let expectedMills = 0;
+  let unreadable: string | undefined;
   for (const line of order.lines) {
     if (!isCodeSku(settings, line.sku)) {
       ignored.push(line.lineNo);
@@ -132,16 +137,28 @@ export function checkEligibility(order: OrderDetails, catalog: Catalog): Eligibi
         });
       }
     }
-    paidCents += toCents(line.unitPrice) * line.quantity;
-    expectedCents += toCents(mapping.price) * line.quantity;
+    const paid = parseMills(line.unitPrice);
+    const expected = parseMills(mapping.price);
+    if (paid === undefined || expected === undefined)
+      unreadable ??= paid === undefined ? line.unitPrice : mapping.price;
+    paidMills += (paid ?? 0) * line.quantity;
+    expectedMills += (expected ?? 0) * line.quantity;
     lines.push({ lineNo: line.lineNo, sku: line.sku, quantity: line.quantity, mapping });
   }
 
-  if (lines.length && Math.abs(paidCents - expectedCents) > toCents(settings.amountTolerance)) {
+  if (unreadable !== undefined) {
     reasons.push({
       code: 'AMOUNT_MISMATCH',
-      message: `Code lines were paid ${fromCents(paidCents)} ${order.currency} but the mapped prices add up to ${fromCents(
-        expectedCents,
+      message: `"${unreadable}" is not an amount cardbridge can read; a person must check the prices.`,
+    });
+  } else if (
+    lines.length &&
+    Math.abs(paidMills - expectedMills) > (parseMills(settings.amountTolerance) ?? 0)
+  ) {
+    reasons.push({
+      code: 'AMOUNT_MISMATCH',
+      message: `Code lines were paid ${formatMills(paidMills)} ${order.currency} but the mapped prices add up to ${formatMills(
+        expectedMills,
       )} (tolerance ${settings.amountTolerance}).`,
     });
   }

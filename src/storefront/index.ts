@@ -150,12 +150,12 @@ export function createStorefronts(deps: StorefrontsDeps): Storefronts {
       log(order, 'storefront updated', { outcome, platform: target.creds.kind });
     },
 
-    async refund(order, idempotencyKey) {
+    async refund(order, idempotencyKey, amountOverride) {
       const target = await resolve(order);
       if (!target) return recording.refund(order, idempotencyKey);
       const row = await begin(order, 'refund', idempotencyKey);
       if (!row) return;
-      const amount = order.total.toFixed(2);
+      const amount = amountOverride ?? order.total.toFixed(2);
       if (target.creds.kind === 'woocommerce') {
         const woo = createWooCommerceClient({
           baseUrl: target.url,

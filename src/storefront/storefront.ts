@@ -4,5 +4,6 @@ import type { Order } from '../generated/prisma/client';
 
 export interface Storefronts {
   update(order: Order, outcome: 'delivered' | 'cancelled'): Promise<void>;
-  refund(order: Order, idempotencyKey: string): Promise<void>;
+  /** Refunds `amount` (default: the order's total), once per idempotency key. */
+  refund(order: Order, idempotencyKey: string, amount?: string): Promise<void>;
 }

@@ -42,10 +42,19 @@ export interface WooCommerceClient {
 
 export const STOREFRONT_REJECTED = 'StorefrontRejected';
 
-/** 4xx other than 408/429 will not get better by retrying. */
+/**
+ * WooCommerce answers 500 with these codes for refusals that retrying cannot change (a refund
+ * through a gateway that does not support refunds: WC_REST_Order_Refunds_Controller).
+ */
+const PERMANENT_CODES = new Set(['woocommerce_rest_cannot_create_order_refund']);
+
+/** 4xx other than 408/429, and WooCommerce's permanent refusals, will not get better by retrying. */
 export function storefrontHttpError(what: string, status: number, detail?: string): Error {
   const message = `${what} answered HTTP ${status}${detail ? ` (${detail})` : ''}`;
-  if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
+  if (
+    (status >= 400 && status < 500 && status !== 408 && status !== 429) ||
+    PERMANENT_CODES.has(detail ?? '')
+  ) {
     return ApplicationFailure.nonRetryable(message, STOREFRONT_REJECTED, { status });
   }
   return new Error(message);

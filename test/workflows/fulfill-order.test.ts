@@ -308,7 +308,7 @@ describe('fulfillOrder against fake activities', () => {
     expect(result.state).toBe('delivered');
     expect(result.decisions.map((d) => [d.action, d.by])).toEqual([['retry', 'ops']]);
     expect(fake.named('openReviewCase')).toMatchObject([
-      { reasons: ['RISK_FLAG'], dedupeKey: expect.stringMatching(/\/review\/0$/) },
+      { reasons: ['RISK_FLAG'], dedupeKey: expect.stringMatching(/\/review\/[\w-]+\/0$/) },
     ]);
     expect(fake.named('closeReviewCase')).toEqual([{ action: 'retry', by: 'ops' }]);
     expect(fake.named('placeSupplierOrder').map((p) => p.idempotencyKey)).toEqual([key(orderId, 1)]);
@@ -350,7 +350,10 @@ describe('fulfillOrder against fake activities', () => {
     });
     const result = await withWorker(fake.activities, orderId, async ({ handle }) => {
       await handle.signal(orderDetailsSignal, details());
-      const held = await waitForState(handle, 'in_review');
+      const held = await waitFor(
+        handle,
+        (s) => s.state === 'in_review' && s.customerNotices.includes('review'),
+      );
       expect(codes(held)).toEqual(['SUPPLIER_TIMEOUT']);
       expect(held.customerNotices).toEqual(['processing', 'review']);
       await handle.executeUpdate(reviewDecisionUpdate, { args: [{ action: 'retry', by: 'ops' }] });
@@ -432,9 +435,12 @@ describe('fulfillOrder against fake activities', () => {
       ['cancel', 'ops'],
     ]);
     expect(fake.named('refundPayment')).toEqual([]);
+    // One case per opening, keyed by the run: a reset re-opens the review as a new case.
+    const runId = (await env.client.workflow.getHandle(fulfillmentWorkflowId(STORE, orderId)).describe())
+      .runId;
     expect(fake.named('openReviewCase').map((o) => [o.reasons, o.dedupeKey])).toEqual([
-      [['PARTIAL_DELIVERY'], `${fulfillmentWorkflowId(STORE, orderId)}/review/0`],
-      [['REFUND_CODE_USED'], `${fulfillmentWorkflowId(STORE, orderId)}/review/1`],
+      [['PARTIAL_DELIVERY'], `${fulfillmentWorkflowId(STORE, orderId)}/review/${runId}/0`],
+      [['REFUND_CODE_USED'], `${fulfillmentWorkflowId(STORE, orderId)}/review/${runId}/1`],
     ]);
   });
 
@@ -450,7 +456,10 @@ describe('fulfillOrder against fake activities', () => {
     const workflowId = fulfillmentWorkflowId(STORE, orderId);
     expect(result.state).toBe('refunded');
     expect(fake.named('checkRedemption')).toEqual([]);
-    expect(fake.named('refundPayment')).toEqual([{ workflowId, dedupeKey: `${workflowId}/refund` }]);
+    // What the code lines were paid, not the order total.
+    expect(fake.named('refundPayment')).toEqual([
+      { workflowId, dedupeKey: `${workflowId}/refund`, amount: '21.98' },
+    ]);
     expect(fake.named('notifyCustomer').map((n) => n.template)).toEqual(['review', 'refunded']);
     expect(fake.named('recordOrderState').map((s) => s.state)).toEqual(['refunded']);
   });

@@ -2,7 +2,7 @@
 // "mark delivered" are parsed here and go straight into the Update; they are never echoed back.
 import type { IssuedCode, ReviewAction, ReviewDecision } from '../../shared/contract';
 
-export const ACTIONS: readonly ReviewAction[] = ['retry', 'markDelivered', 'refund', 'cancel'];
+export const ACTIONS: readonly ReviewAction[] = ['retry', 'markDelivered', 'acceptCost', 'refund', 'cancel'];
 
 export class FormError extends Error {}
 

@@ -39,6 +39,7 @@ export interface AdminDeps {
 const ACTION_LABEL: Record<ReviewAction, string> = {
   retry: 'retry',
   markDelivered: 'mark delivered',
+  acceptCost: 'accept the cost and deliver',
   refund: 'refund',
   cancel: 'cancel',
 };

@@ -16,10 +16,14 @@ import type {
 } from '../../activities';
 import { ErrorType, type FulfillmentTimeouts } from '../../shared/contract';
 
-/** Database writes: quick, retried for several minutes. */
+/**
+ * Database writes: quick and idempotent (each keyed), so they keep trying with a capped backoff
+ * for as long as the database is away. Failing the order instead would strand codes already
+ * bought. Errors retrying cannot fix (an unknown store, a code conflict) are non-retryable.
+ */
 const DATABASE: ActivityOptions = {
   startToCloseTimeout: '15s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 30 },
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 };
 
 export const orders = proxyActivities<OrderActivities>(DATABASE);

@@ -2,7 +2,8 @@
 // the customer be told (after), and may the money go back (refund).
 import { log, upsertSearchAttributes } from '@temporalio/workflow';
 import { ErrorType, SA, type Reason } from '../../shared/contract';
-import { checkEligibility, fromCents, toCents } from '../../shared/eligibility';
+import { checkEligibility } from '../../shared/eligibility';
+import { formatMills, parseMills } from '../../shared/money';
 import { balanceCheck, failureMessage, failureType, notify, orders } from './activities';
 import type { OrderRun, Step } from './order-run';
 import { isTerminal } from './order-state';
@@ -33,9 +34,13 @@ export async function checkOrder(run: OrderRun): Promise<Step> {
   const catalog = await orders.loadCatalog({ storeId, skus: details.lines.map((l) => l.sku) });
   const result = checkEligibility(details, catalog);
   const { payment } = state;
+  const paidMills = parseMills(payment?.amount);
+  const totalMills = parseMills(details.total);
   if (
     payment?.amount &&
-    Math.abs(toCents(payment.amount) - toCents(details.total)) > toCents(catalog.settings.amountTolerance)
+    (paidMills === undefined ||
+      totalMills === undefined ||
+      Math.abs(paidMills - totalMills) > (parseMills(catalog.settings.amountTolerance) ?? 0))
   ) {
     result.reasons.push({
       code: 'AMOUNT_MISMATCH',
@@ -87,20 +92,27 @@ export async function reconcileCosts(run: OrderRun): Promise<Step> {
       });
     }
   }
-  const paidCents = details.lines
+  const paidMills = details.lines
     .filter((l) => state.eligible.some((e) => e.lineNo === l.lineNo))
-    .reduce((n, l) => n + toCents(l.unitPrice) * l.quantity, 0);
+    .reduce((n, l) => n + (parseMills(l.unitPrice) ?? 0) * l.quantity, 0);
   // Only settled batches are billed; a batch still pending at the supplier has cost nothing yet.
   const costs = [...state.reports.values()].filter(
     (r) => isTerminal(r.state) && r.cost && r.costCurrency === details.currency,
   );
-  const costCents = costs.reduce((n, r) => n + toCents(r.cost!), 0);
-  if (costs.length && costCents > paidCents) {
+  const unreadable = costs.find((r) => parseMills(r.cost) === undefined);
+  const costMills = costs.reduce((n, r) => n + (parseMills(r.cost) ?? 0), 0);
+  if (unreadable) {
+    // Never throw on data inside the workflow: a cost we cannot read is a person's question.
     reasons.push({
       code: 'RECONCILE_MISMATCH',
-      message: `The supplier charged ${fromCents(costCents)} ${details.currency}, more than the customer paid (${fromCents(
-        paidCents,
-      )}).`,
+      message: `The supplier reported a cost of "${unreadable.cost}" for ${unreadable.clientOrderId}, which is not an amount; check the charge with the supplier.`,
+    });
+  } else if (costs.length && costMills > paidMills && !state.approved.has('COST_ABOVE_PAID')) {
+    reasons.push({
+      code: 'COST_ABOVE_PAID',
+      message: `The supplier charged ${formatMills(costMills)} ${details.currency}, more than the customer paid (${formatMills(
+        paidMills,
+      )}). Decide acceptCost to deliver anyway, or refund.`,
     });
   }
   // Codes are bought already: a balance check that fails must not hold up their delivery.
@@ -114,7 +126,10 @@ export async function reconcileCosts(run: OrderRun): Promise<Step> {
     });
   }
   if (reasons.length) return { kind: 'review', reasons };
-  await run.recordEvent('reconcile.passed', 'ok', { cost: fromCents(costCents), paid: fromCents(paidCents) });
+  await run.recordEvent('reconcile.passed', 'ok', {
+    cost: formatMills(costMills),
+    paid: formatMills(paidMills),
+  });
   return { kind: 'deliver' };
 }
 
@@ -138,14 +153,50 @@ export async function deliver(run: OrderRun): Promise<Step> {
   return { kind: 'end', state: 'delivered' };
 }
 
+/**
+ * What the store did after payment, as the next step: before anything was bought the order
+ * simply ends cancelled; after, a person decides (the codes exist, the store says stop).
+ */
+export function storefrontHoldStep(run: OrderRun): Step | undefined {
+  const { state } = run;
+  const hold = state.storefrontHold();
+  if (!hold) return undefined;
+  const status = state.storefrontStop ?? 'edited';
+  if (hold !== 'STOREFRONT_EDITED' && !state.boughtAnything()) {
+    return {
+      kind: 'end',
+      state: 'cancelled',
+      reasons: [{ code: hold, message: `The store marked the order ${status} before any code was bought.` }],
+    };
+  }
+  return {
+    kind: 'review',
+    reasons: [
+      {
+        code: hold,
+        message:
+          hold === 'STOREFRONT_EDITED'
+            ? 'The store changed the order (lines or total) after its codes were bought; nothing is delivered until a person decides.'
+            : `The store marked the order ${status} after its codes were bought; nothing is delivered until a person decides (refund, cancel, or retry to deliver anyway).`,
+      },
+    ],
+  };
+}
+
 /** Refunds the payment, unless a delivered code was (or may have been) redeemed. */
 export async function refund(run: OrderRun): Promise<Step> {
   const { state, workflowId } = run;
   const { status } = state;
   const delivered = status.lines.reduce((n, l) => n + (l.state === 'ignored' ? 0 : l.delivered), 0);
   if (delivered > 0) {
-    const redemption =
-      status.redemption === 'used' ? 'used' : (await run.supplier.checkRedemption({ workflowId })).state;
+    let redemption = status.redemption === 'used' ? 'used' : 'unknown';
+    if (redemption !== 'used') {
+      try {
+        redemption = (await run.supplier.checkRedemption({ workflowId })).state;
+      } catch (err) {
+        log.warn('redemption check failed; a person decides', { workflowId, error: failureMessage(err) });
+      }
+    }
     if (redemption === 'used') {
       status.redemption = 'used';
       return {
@@ -171,6 +222,26 @@ export async function refund(run: OrderRun): Promise<Step> {
       };
     }
   }
-  await notify.refundPayment({ workflowId, dedupeKey: `${workflowId}/refund` });
+  // What the codes were paid: a mixed cart's other lines are the store's business, not ours.
+  const details = state.details;
+  const codeLines = details?.lines.filter((l) => state.eligible.some((e) => e.lineNo === l.lineNo)) ?? [];
+  const amountMills = codeLines.reduce((n, l) => n + (parseMills(l.unitPrice) ?? 0) * l.quantity, 0);
+  try {
+    await notify.refundPayment({
+      workflowId,
+      dedupeKey: `${workflowId}/refund`,
+      ...(codeLines.length ? { amount: formatMills(amountMills) } : {}),
+    });
+  } catch (err) {
+    return {
+      kind: 'review',
+      reasons: [
+        {
+          code: 'REFUND_FAILED',
+          message: `The refund could not be made automatically (${failureMessage(err)}); refund it in the store or gateway, then cancel.`,
+        },
+      ],
+    };
+  }
   return { kind: 'end', state: 'refunded' };
 }

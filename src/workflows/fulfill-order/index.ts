@@ -8,6 +8,7 @@
 import { allHandlersFinished, condition, log, setHandler } from '@temporalio/workflow';
 import {
   orderDetailsSignal,
+  storefrontStatusSignal,
   paymentReceivedSignal,
   redemptionSignal,
   refundRequestedSignal,
@@ -18,7 +19,7 @@ import {
   type FulfillOrderInput,
 } from '../../shared/contract';
 import { orders } from './activities';
-import { checkOrder, deliver, reconcileCosts, refund } from './checks';
+import { checkOrder, deliver, reconcileCosts, refund, storefrontHoldStep } from './checks';
 import { OrderRun, type Step } from './order-run';
 import { review, submitDecision, validateDecision } from './review';
 import { applyReport, placeBatch } from './supplier-steps';
@@ -28,6 +29,7 @@ export async function fulfillOrder(input: FulfillOrderInput): Promise<Fulfillmen
   const { state } = run;
 
   setHandler(orderDetailsSignal, (d) => state.receiveOrderDetails(d));
+  setHandler(storefrontStatusSignal, (c) => state.receiveStorefrontStatus(c));
   setHandler(paymentReceivedSignal, (p) => state.receivePayment(p));
   setHandler(supplierCallbackSignal, (c) => state.receiveSupplierCallback(c));
   setHandler(redemptionSignal, (n) => state.receiveRedemption(n));
@@ -37,10 +39,20 @@ export async function fulfillOrder(input: FulfillOrderInput): Promise<Fulfillmen
     validator: (d) => validateDecision(state, d),
   });
 
-  let step = await awaitOrderAndPayment(run);
+  let step = input.carried ? run.resume(input.carried) : await awaitOrderAndPayment(run);
   while (step.kind !== 'end') {
     if (state.refundRequest && step.kind !== 'review' && step.kind !== 'refund') {
       step = { kind: 'review', reasons: [{ code: 'REFUND_REQUESTED', message: state.refundRequest.reason }] };
+    }
+    // What the store did since (cancelled, refunded, edited after buying) comes before buying or delivering.
+    if (
+      step.kind === 'check' ||
+      step.kind === 'order' ||
+      step.kind === 'reconcile' ||
+      step.kind === 'deliver'
+    ) {
+      step = storefrontHoldStep(run) ?? step;
+      if (step.kind === 'end') break;
     }
     if (step.kind === 'check') state.applyPayment();
     step = await runStep(run, step);
@@ -61,7 +73,7 @@ async function runStep(run: OrderRun, step: Exclude<Step, { kind: 'end' }>): Pro
     case 'deliver':
       return deliver(run);
     case 'review':
-      return review(run, step.reasons);
+      return review(run, step.reasons, step.resumed);
     case 'refund':
       return refund(run);
   }
@@ -75,8 +87,12 @@ async function awaitOrderAndPayment(run: OrderRun): Promise<Step> {
   await condition(() => state.details !== undefined, timeouts.paymentWaitMs);
   if (state.details && !state.ready()) {
     state.setState('awaiting_payment', paymentDeadline);
-    await condition(() => state.ready(), Math.max(0, paymentDeadline - Date.now()));
+    await condition(
+      () => state.ready() || state.storefrontStop !== undefined,
+      Math.max(0, paymentDeadline - Date.now()),
+    );
   }
+  if (state.storefrontStop !== undefined && state.details) return storefrontHoldStep(run)!;
   if (state.ready()) return { kind: 'check' };
   if (state.payment && !state.details) {
     // Money moved but the order never arrived: a person must find it or refund the payment.
@@ -105,8 +121,12 @@ async function finish(run: OrderRun, step: Extract<Step, { kind: 'end' }>): Prom
   state.setState(step.state);
   if (state.details && step.state !== 'delivered')
     await run.recordEvent(`order.${step.state}`, step.state, { reasons: status.reasons.map((r) => r.code) });
-  if (step.state === 'refunded') await run.tellCustomer('refunded');
-  if (step.state === 'cancelled' && state.recorded) await run.updateStorefront('cancelled');
+  if (step.state === 'refunded') await run.tellCustomerBestEffort('refunded');
+  // A cancel the store made itself needs no note back (and a refunded order must not become cancelled).
+  const byStore = status.reasons.some(
+    (r) => r.code === 'STOREFRONT_CANCELLED' || r.code === 'STOREFRONT_REFUNDED',
+  );
+  if (step.state === 'cancelled' && state.recorded && !byStore) await run.updateStorefront('cancelled');
   if (state.recorded) await orders.recordOrderState({ workflowId, state: step.state });
   await condition(allHandlersFinished);
   log.info('order finished', { workflowId, orderId, state: status.state });

@@ -1,10 +1,11 @@
 // One fulfillOrder run: its ids, its timeouts, its state, and the few effects every phase
 // shares (an event row, a customer notice, storing codes, the storefront note). The phases
 // (checks.ts, supplier-steps.ts, review.ts) are functions of a run that return the next Step.
-import { log } from '@temporalio/workflow';
+import { log, workflowInfo } from '@temporalio/workflow';
 import {
   ErrorType,
   fulfillmentWorkflowId,
+  type CarriedOrderState,
   type FulfillmentState,
   type FulfillmentTimeouts,
   type FulfillOrderInput,
@@ -28,7 +29,8 @@ export type Step =
   | { kind: 'order' }
   | { kind: 'reconcile' }
   | { kind: 'deliver' }
-  | { kind: 'review'; reasons: Reason[] }
+  /** `resumed`: the review was open in the previous run (continue-as-new); no second case. */
+  | { kind: 'review'; reasons: Reason[]; resumed?: boolean }
   | { kind: 'refund' }
   | { kind: 'apply'; clientOrderId: string }
   | { kind: 'end'; state: FulfillmentState; reasons?: Reason[] };
@@ -43,9 +45,13 @@ export class OrderRun {
   readonly state: OrderState;
   /** Supplier activities with this order's call timeout. */
   readonly supplier: SupplierProxy;
-  private eventSeq = 0;
+  /** Numbers the run's event rows (carried across continue-as-new, so keys never repeat). */
+  eventSeq = 0;
+
+  readonly input: FulfillOrderInput;
 
   constructor(input: FulfillOrderInput) {
+    this.input = input;
     this.storeId = input.storeId;
     this.orderId = input.orderId;
     this.timeouts = input.timeouts;
@@ -56,6 +62,22 @@ export class OrderRun {
       storeId: this.storeId,
       orderId: this.orderId,
     });
+  }
+
+  /** Takes over the previous run's state (continue-as-new) and says where it was. */
+  resume(carried: CarriedOrderState): Step {
+    this.state.restore(carried);
+    this.eventSeq = carried.eventSeq;
+    log.info('order continued as new', { workflowId: this.workflowId, state: carried.status.state });
+    return carried.inReview
+      ? { kind: 'review', reasons: carried.status.reasons, resumed: true }
+      : { kind: 'check' };
+  }
+
+  /** A run whose history grew long continues as new (a review that keeps receiving re-sends). */
+  historyTooLong(): boolean {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength > (this.timeouts.historyLimit ?? 2_000);
   }
 
   /** A fulfillment event row, numbered in the order the run records them. */
@@ -74,6 +96,25 @@ export class OrderRun {
       details: detail,
       dedupeKey: `${workflowId}/${type}/${this.eventSeq++}`,
     });
+  }
+
+  /**
+   * A notice that must never stop the order (processing, review, refunded, cancelled): when
+   * every attempt failed, it is logged and recorded, and the order goes on.
+   */
+  async tellCustomerBestEffort(template: Exclude<CustomerNotice, 'delivered'>): Promise<void> {
+    try {
+      await this.tellCustomer(template);
+    } catch (err) {
+      const { workflowId, orderId } = this;
+      log.error('customer notice failed after every retry; the order goes on', {
+        workflowId,
+        orderId,
+        template,
+        error: failureMessage(err),
+      });
+      await this.recordEvent('customer.notice_failed', 'failed', { template, error: failureMessage(err) });
+    }
   }
 
   /** Each notice once, except `delivered` (a retry after a failed send sends it again). */

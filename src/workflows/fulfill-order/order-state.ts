@@ -3,15 +3,19 @@
 import { upsertSearchAttributes } from '@temporalio/workflow';
 import {
   SA,
+  STOREFRONT_STOP_STATUSES,
+  type CarriedOrderState,
   type FulfillmentState,
   type FulfillmentStatus,
   type LineStatus,
   type OrderDetails,
+  type OrderLineInput,
   type PaymentReceived,
   type ReasonCode,
   type RedemptionNotice,
   type RefundRequest,
   type ReviewDecision,
+  type StorefrontStatusChange,
   type SupplierCallback,
   type SupplierOrderReport,
 } from '../../shared/contract';
@@ -24,11 +28,29 @@ export const APPROVABLE: ReasonCode[] = [
   'REGION_MISMATCH',
   'CURRENCY_MISMATCH',
   'AMOUNT_MISMATCH',
+  'STOREFRONT_DATA',
 ];
 
 /** Reasons that come from checking the order itself (a retry checks it again). */
 export function isEligibilityReason(code: ReasonCode): boolean {
   return [...APPROVABLE, 'SKU_UNMAPPED', 'NOT_PAID', 'NO_CODE_LINES'].includes(code);
+}
+
+/**
+ * What the store did after payment that stops an automatic delivery: cancelled, refunded,
+ * failed, on hold or deleted it, or edited it after codes were bought. A person who decides on
+ * the review approves it; a new change of the store raises it again.
+ */
+export type StorefrontHold = 'STOREFRONT_CANCELLED' | 'STOREFRONT_REFUNDED' | 'STOREFRONT_EDITED';
+
+/** The part of a snapshot that decides what is bought: its lines and total. */
+function sameGoods(
+  a: { total: string; lines: OrderLineInput[] },
+  b: { total: string; lines: OrderLineInput[] },
+) {
+  const key = (o: { total: string; lines: OrderLineInput[] }) =>
+    JSON.stringify([o.total, o.lines.map((l) => [l.lineNo, l.sku, l.quantity, l.unitPrice])]);
+  return key(a) === key(b);
 }
 
 /** A supplier batch state that is final: its report is never overwritten. */
@@ -64,6 +86,12 @@ export class OrderState {
   readonly appliedBatches = new Set<string>();
   /** The order row exists in the database. */
   recorded = false;
+  /** The storefront's status when it is one that stops delivery (cancelled, refunded, ...). */
+  storefrontStop: string | undefined;
+  /** The lines and total the first batch was bought for; a later edit of them goes to review. */
+  boughtOn: { total: string; lines: OrderLineInput[] } | undefined;
+  /** Review cases opened by this order (across continue-as-new), for their unique keys. */
+  reviewOpenings = 0;
   private readonly seenEvents = new Set<string>();
 
   constructor(ids: { workflowId: string; storeId: string; orderId: string }) {
@@ -81,22 +109,58 @@ export class OrderState {
   }
 
   // ------------------------------------------------------------ signals (each event once)
+  /**
+   * The storefront's latest snapshot wins (by its modifiedAt); paid stays paid. A stop status
+   * (cancelled, refunded, ...) is remembered even from a snapshot without a modification time.
+   */
   receiveOrderDetails(d: OrderDetails): void {
     if (!this.firstSeen(d.eventId)) return;
-    if (!this.details) this.details = d;
-    else if (d.paid && !this.details.paid) this.details = { ...this.details, paid: true, status: d.status };
+    const current = this.details;
+    const newer =
+      !!current &&
+      !!d.modifiedAt &&
+      !!current.modifiedAt &&
+      Date.parse(d.modifiedAt) > Date.parse(current.modifiedAt);
+    if (current && d.modifiedAt && current.modifiedAt && !newer) return; // an older snapshot, delivered late
+    if (!current) {
+      this.details = d;
+    } else if (newer) {
+      this.details = {
+        ...d,
+        paid: d.paid || current.paid,
+        paymentMethod: d.paymentMethod ?? current.paymentMethod,
+      };
+    } else if (d.paid && !current.paid) {
+      this.details = { ...current, paid: true, status: d.status };
+    }
+    if (STOREFRONT_STOP_STATUSES.includes(d.status)) this.storefrontStop = d.status;
+    else if (!current || newer) this.storefrontStop = undefined; // restored, or back to processing
+  }
+
+  /** WooCommerce order.deleted / order.restored: no snapshot, only the order's fate. */
+  receiveStorefrontStatus(c: StorefrontStatusChange): void {
+    if (!this.firstSeen(c.eventId)) return;
+    if (c.status === 'restored') this.storefrontStop = undefined;
+    else if (STOREFRONT_STOP_STATUSES.includes(c.status)) this.storefrontStop = c.status;
   }
 
   receivePayment(p: PaymentReceived): void {
     if (this.firstSeen(p.eventId)) this.payment ??= p;
   }
 
+  /** Only a batch this order placed: a report for any other client order id is not ours. */
   receiveSupplierCallback({ eventId, report }: SupplierCallback): void {
     if (!this.firstSeen(eventId)) return;
+    if (!this.status.batches.some((b) => b.clientOrderId === report.clientOrderId)) return;
     this.mergeReport(report);
   }
 
+  /**
+   * The delivered card's redemption. Pay'nUp's USED is about the customer's payment PIN (the
+   * money), not the card we delivered, so it never marks a delivered code redeemed.
+   */
   receiveRedemption(n: RedemptionNotice): void {
+    if (n.source === 'paynup') return;
     if (this.firstSeen(n.eventId) && this.status.redemption !== 'used') this.status.redemption = n.state;
   }
 
@@ -166,6 +230,62 @@ export class OrderState {
     return this.status.lines
       .filter((l) => l.state !== 'ignored' && l.delivered < l.quantity)
       .map((line) => ({ line, count: line.quantity - line.delivered }));
+  }
+
+  /** Why the store's own actions hold this order now (undefined: nothing does, or a person approved it). */
+  storefrontHold(): StorefrontHold | undefined {
+    const stop = this.storefrontStop;
+    const held: StorefrontHold | undefined = stop
+      ? stop === 'refunded'
+        ? 'STOREFRONT_REFUNDED'
+        : 'STOREFRONT_CANCELLED'
+      : this.boughtOn && this.details && !sameGoods(this.boughtOn, this.details)
+        ? 'STOREFRONT_EDITED'
+        : undefined;
+    return held && !this.approved.has(held) ? held : undefined;
+  }
+
+  /** Anything bought or delivered yet: a store cancel before that simply ends the order. */
+  boughtAnything(): boolean {
+    return this.status.batches.length > 0 || this.status.lines.some((l) => l.delivered > 0);
+  }
+
+  // ------------------------------------------------------------ continue-as-new
+  carry(eventSeq: number, inReview: boolean): CarriedOrderState {
+    return {
+      status: this.status,
+      details: this.details,
+      payment: this.payment,
+      refundRequest: this.refundRequest,
+      eligible: this.eligible,
+      approved: [...this.approved],
+      reports: [...this.reports.values()],
+      appliedBatches: [...this.appliedBatches],
+      recorded: this.recorded,
+      seenEvents: [...this.seenEvents],
+      storefrontStop: this.storefrontStop,
+      boughtOn: this.boughtOn,
+      eventSeq,
+      reviewOpenings: this.reviewOpenings,
+      inReview,
+    };
+  }
+
+  /** Takes over a previous run's state (continue-as-new). */
+  restore(c: CarriedOrderState): void {
+    Object.assign(this.status, c.status);
+    this.details = c.details;
+    this.payment = c.payment;
+    this.refundRequest = c.refundRequest;
+    this.eligible = c.eligible;
+    for (const code of c.approved) this.approved.add(code);
+    for (const r of c.reports) this.reports.set(r.clientOrderId, r);
+    for (const b of c.appliedBatches) this.appliedBatches.add(b);
+    this.recorded = c.recorded;
+    for (const e of c.seenEvents) this.seenEvents.add(e);
+    this.storefrontStop = c.storefrontStop;
+    this.boughtOn = c.boughtOn;
+    this.reviewOpenings = c.reviewOpenings;
   }
 
   /** A batch the supplier settled after we stopped waiting for it (its report was not applied). */

@@ -1,43 +1,67 @@
 // A person decides: the review case is opened, reminded until a decision (or a refund request,
 // a late supplier report, the missing order) arrives, then closed with the step it leads to.
 // validateDecision is the review Update's validator: a pure function of the state.
-import { condition, log } from '@temporalio/workflow';
-import type { FulfillmentState, FulfillmentStatus, Reason, ReviewDecision } from '../../shared/contract';
+import { allHandlersFinished, condition, continueAsNew, log, workflowInfo } from '@temporalio/workflow';
+import type {
+  FulfillmentState,
+  FulfillmentStatus,
+  Reason,
+  ReasonCode,
+  ReviewDecision,
+} from '../../shared/contract';
 import { reviews } from './activities';
+import type { fulfillOrder } from './index';
 import type { OrderRun, Step } from './order-run';
 import { APPROVABLE, isEligibilityReason, type OrderState } from './order-state';
 
 /** Holds the order for a person; returns the step their decision leads to. */
-export async function review(run: OrderRun, reasons: Reason[]): Promise<Step> {
+export async function review(run: OrderRun, reasons: Reason[], resumed = false): Promise<Step> {
   const { state, workflowId, orderId, timeouts } = run;
   const { status } = state;
-  status.reasons = reasons;
-  const openedAt = Date.now();
-  status.review = { openedAt: new Date(openedAt).toISOString(), reminders: 0 };
-  state.setState('in_review', openedAt + timeouts.reviewReminderMs);
-  await reviews.openReviewCase({
-    workflowId,
-    reasons,
-    dedupeKey: `${workflowId}/review/${status.decisions.length}`,
-  });
-  log.warn('order held for review', { workflowId, orderId, reasons: reasons.map((r) => r.code) });
-  await run.tellCustomer('review');
+  if (resumed) {
+    // The previous run opened this review (its case, its notice); only the wait goes on.
+    state.setState('in_review', Date.now() + timeouts.reviewReminderMs);
+  } else {
+    status.reasons = reasons;
+    const openedAt = Date.now();
+    status.review = { openedAt: new Date(openedAt).toISOString(), reminders: 0 };
+    state.setState('in_review', openedAt + timeouts.reviewReminderMs);
+    // Unique per opening, and per run: a reset re-opens a review as a new, visible case.
+    await reviews.openReviewCase({
+      workflowId,
+      reasons,
+      dedupeKey: `${workflowId}/review/${workflowInfo().runId}/${state.reviewOpenings++}`,
+    });
+    log.warn('order held for review', { workflowId, orderId, reasons: reasons.map((r) => r.code) });
+    await run.tellCustomerBestEffort('review');
+  }
+  const open = status.review!;
   for (;;) {
     const decided = await condition(
       () =>
         state.pendingDecision !== undefined ||
         state.refundRequest !== undefined ||
         state.lateBatch() !== undefined ||
-        (!state.recorded && state.details !== undefined && reasons[0]?.code === 'ORDER_MISSING'),
+        (!state.recorded && state.details !== undefined && reasons[0]?.code === 'ORDER_MISSING') ||
+        run.historyTooLong(),
       timeouts.reviewReminderMs,
     );
+    if (decided && !wakesReview(state, reasons)) {
+      // Storefront re-sends keep arriving while a person takes their time: start a fresh history
+      // with everything this run knows. Handlers finish first; nothing is lost or repeated.
+      await condition(allHandlersFinished);
+      if (!wakesReview(state, reasons)) {
+        await continueAsNew<typeof fulfillOrder>({ ...run.input, carried: state.carry(run.eventSeq, true) });
+      }
+      continue;
+    }
     if (decided) break;
-    status.review.reminders++;
+    open.reminders++;
     state.setState('in_review', Date.now() + timeouts.reviewReminderMs);
     await reviews.remindReview({
       workflowId,
-      reminders: status.review.reminders,
-      openedAt: status.review.openedAt,
+      reminders: open.reminders,
+      openedAt: open.openedAt,
     });
   }
   const { chosen, refundAsked, late } = state.leaveReview();
@@ -75,8 +99,32 @@ export async function review(run: OrderRun, reasons: Reason[]): Promise<Step> {
   return next;
 }
 
+/** Holds from the store's own actions: a decision other than cancel/refund approves them. */
+const STOREFRONT_HOLDS: ReasonCode[] = ['STOREFRONT_CANCELLED', 'STOREFRONT_REFUNDED', 'STOREFRONT_EDITED'];
+
+/** Reasons where every code is stored and a retry means "deliver it now" (the advice says so). */
+const RETRY_DELIVERS: ReasonCode[] = ['DELIVERY_FAILED', ...STOREFRONT_HOLDS];
+
+/** Something other than a long history ends the wait (a decision, a refund, a late batch, the order). */
+function wakesReview(state: OrderState, reasons: Reason[]): boolean {
+  return (
+    state.pendingDecision !== undefined ||
+    state.refundRequest !== undefined ||
+    state.lateBatch() !== undefined ||
+    (!state.recorded && state.details !== undefined && reasons[0]?.code === 'ORDER_MISSING')
+  );
+}
+
 /** Where a person's decision leads; a retry approves the approvable reasons it overrides. */
 function stepAfter(state: OrderState, decision: ReviewDecision, reasons: Reason[]): Step {
+  // A person who decides anything but cancel/refund on a storefront hold has seen it.
+  if (decision.action !== 'cancel' && decision.action !== 'refund') {
+    for (const r of reasons) if (STOREFRONT_HOLDS.includes(r.code)) state.approved.add(r.code);
+  }
+  if (decision.action === 'acceptCost') {
+    state.approved.add('COST_ABOVE_PAID');
+    return { kind: 'reconcile' };
+  }
   if (decision.action === 'retry') {
     for (const r of reasons) if (APPROVABLE.includes(r.code)) state.approved.add(r.code);
     const hold = reasons.some((r) => isEligibilityReason(r.code)) || state.eligible.length === 0;
@@ -120,9 +168,12 @@ export function validateDecision(state: OrderState, d: ReviewDecision): void {
   if (
     d.action === 'retry' &&
     state.missingUnits().length === 0 &&
-    !status.reasons.some((r) => isEligibilityReason(r.code))
+    !status.reasons.some((r) => isEligibilityReason(r.code) || RETRY_DELIVERS.includes(r.code))
   ) {
     throw new Error('Nothing is left to retry: every line is delivered.');
+  }
+  if (d.action === 'acceptCost' && !status.reasons.some((r) => r.code === 'COST_ABOVE_PAID')) {
+    throw new Error('acceptCost applies only when the supplier charged more than the customer paid.');
   }
   if (d.action === 'markDelivered') {
     const missing = new Map(

@@ -1,8 +1,9 @@
 // Buying the codes: place a batch with the supplier, wait for its report (webhook, else a
 // lookup), and hand the codes of a settled batch to the lines that lack them.
-import { ActivityFailure, ApplicationFailure, condition, log } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, log, patched } from '@temporalio/workflow';
 import { ErrorType, supplierClientOrderId, supplierIdempotencyKey } from '../../shared/contract';
 import { failureMessage } from './activities';
+import { storefrontHoldStep } from './checks';
 import type { OrderRun, Step } from './order-run';
 import { isTerminal, markLines, type MissingUnits } from './order-state';
 
@@ -12,10 +13,27 @@ export async function placeBatch(run: OrderRun): Promise<Step> {
   const { status } = state;
   // A retry after a supplier timeout: the last batch may have completed since. Never buy
   // again what the supplier may still deliver: ask it first.
+  // A batch that settled while a person was deciding (its webhook, or the nightly reconcile)
+  // is applied first: buying again would pay twice for the same units.
+  const settled = state.lateBatch();
+  if (settled && patched('apply-settled-batch-before-buying')) return applyReport(run, settled);
   const last = status.batches.at(-1);
   if (last && last.state === 'pending' && !state.appliedBatches.has(last.clientOrderId)) {
-    const found = await run.supplier.lookupSupplierOrder({ workflowId, clientOrderId: last.clientOrderId });
-    if (found) state.mergeReport(found);
+    try {
+      const found = await run.supplier.lookupSupplierOrder({ workflowId, clientOrderId: last.clientOrderId });
+      if (found) state.mergeReport(found);
+    } catch (err) {
+      // Never buy again what the supplier may still deliver: without an answer, a person decides.
+      return {
+        kind: 'review',
+        reasons: [
+          {
+            code: 'SUPPLIER_FAILED',
+            message: `The supplier could not be asked about batch ${last.clientOrderId} (${failureMessage(err)}); check it with the supplier before retrying.`,
+          },
+        ],
+      };
+    }
     if (state.lateBatch()) return applyReport(run, state.lateBatch()!);
     log.warn('previous batch still pending at the supplier; placing a new batch as decided', {
       workflowId,
@@ -33,6 +51,8 @@ export async function placeBatch(run: OrderRun): Promise<Step> {
     line.state = 'ordered';
   }
   status.batches.push({ batch: batchNo, clientOrderId, state: 'pending' });
+  // What was bought on: a later edit of the lines or total in the store goes to review.
+  state.boughtOn ??= { total: state.details!.total, lines: state.details!.lines };
   state.setState('ordering');
   try {
     status.supplierAttempts++;
@@ -65,10 +85,17 @@ async function awaitSupplier(run: OrderRun, clientOrderId: string, wanted: Missi
   const { state, workflowId, orderId, timeouts } = run;
   const giveUpAt = Date.now() + timeouts.supplierMaxWaitMs;
   const settled = () => isTerminal(state.reports.get(clientOrderId)?.state);
+  const storeSaysStop = () => state.storefrontHold() !== undefined;
   while (!settled()) {
     const wait = Math.min(timeouts.supplierWebhookWaitMs, giveUpAt - Date.now());
     state.setState('awaiting_supplier', Date.now() + wait);
-    if (wait > 0 && (await condition(settled, wait))) break;
+    if (wait > 0 && (await condition(() => settled() || storeSaysStop(), wait)) && settled()) break;
+    if (storeSaysStop()) {
+      // The store cancelled or refunded while the supplier works: a person decides; a late
+      // report is still applied in the review (codes stored, never sent).
+      markLines(wanted, 'review');
+      return storefrontHoldStep(run)!;
+    }
     // No webhook in time: ask the supplier, and tell the customer it is processing (not failed).
     try {
       const found = await run.supplier.lookupSupplierOrder({ workflowId, clientOrderId });
@@ -81,7 +108,7 @@ async function awaitSupplier(run: OrderRun, clientOrderId: string, wanted: Missi
       });
     }
     if (settled()) break;
-    await run.tellCustomer('processing');
+    await run.tellCustomerBestEffort('processing');
     if (Date.now() >= giveUpAt) {
       markLines(wanted, 'review');
       return {
