@@ -268,15 +268,23 @@ describe('partial fulfilment and refunds', () => {
     await decide(stack, o.workflowId, { action: 'cancel', by: 'ops' });
   });
 
-  it('sends a supplier charge above the price paid to review at reconciliation', async () => {
+  it('sends a supplier charge above the price paid to review; acceptCost delivers, recorded with who', async () => {
     const id = newOrderId();
     // A 10-unit card the supplier bills at 50: a loss the reconcile step must catch.
     stack.sandbox.on(`_${id}_`, { unitCost: '50.00' });
     const o = await placeOrder(stack, [{ sku: 'PSN-US-10', quantity: 1, total: '10.99' }], {}, id);
     const s = await waitForState(stack, o.workflowId, 'in_review');
-    expect(s.reasons[0]!.code).toBe('RECONCILE_MISMATCH');
+    expect(s.reasons[0]!.code).toBe('COST_ABOVE_PAID');
     expect(s.reasons[0]!.message).toContain('50.00');
-    await decide(stack, o.workflowId, { action: 'cancel', by: 'ops' });
+    // The codes are bought: "retry" has nothing to do, and says so; acceptCost delivers them.
+    expect(await rejectedDecision(stack, o.workflowId, { action: 'retry', by: 'ops' })).toMatch(
+      /Nothing is left/,
+    );
+    await decide(stack, o.workflowId, { action: 'acceptCost', by: 'alice', note: 'coupon campaign' });
+    const r = await result(stack, o.workflowId);
+    expect(r.state).toBe('delivered');
+    expect(r.decisions.map((d) => [d.action, d.by])).toEqual([['acceptCost', 'alice']]);
+    expect(ordersCreated(stack, o.clientOrderId())).toBe(1);
   });
 });
 

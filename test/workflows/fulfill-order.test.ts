@@ -3,249 +3,32 @@
 // test asserts the outcome (result state, reasons, decisions) and which fake activities were
 // called with which idempotency keys. The real stack runs the same branches in
 // test/fulfill-order.test.ts.
-import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import {
-  bundleWorkflowCode,
-  DefaultLogger,
-  Runtime,
-  Worker,
-  type WorkflowBundleWithSourceMap,
-} from '@temporalio/worker';
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Activities } from '../../src/activities';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { describe, expect, it } from 'vitest';
 import {
   ErrorType,
   fulfillmentWorkflowId,
   orderDetailsSignal,
   refundRequestedSignal,
   reviewDecisionUpdate,
-  SEARCH_ATTRIBUTE_REGISTRATIONS,
-  statusQuery,
   supplierClientOrderId,
-  supplierIdempotencyKey,
-  type FulfillmentState,
-  type FulfillmentStatus,
-  type FulfillmentTimeouts,
-  type OrderDetails,
-  type SupplierOrderReport,
 } from '../../src/shared/contract';
-import { DEFAULT_STORE_SETTINGS, type Catalog, type StoreSettings } from '../../src/shared/eligibility';
-import type { fulfillOrder } from '../../src/workflows';
-import { temporalCli } from '../support/stack';
+import {
+  codes,
+  details,
+  fakeActivities,
+  key,
+  newOrderId,
+  STORE,
+  testEnv,
+  useWorkflowEnv,
+  waitFor,
+  waitForState,
+  withWorker,
+} from './harness';
 
-const STORE = 'demo';
-const TIMEOUTS: FulfillmentTimeouts = {
-  paymentWaitMs: 1_000,
-  supplierWebhookWaitMs: 300,
-  supplierMaxWaitMs: 1_000,
-  reviewReminderMs: 60_000,
-  supplierCallTimeoutMs: 5_000,
-};
-
-let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  [env, workflowBundle] = await Promise.all([
-    TestWorkflowEnvironment.createLocal({
-      server: {
-        executable: { type: 'existing-path', path: temporalCli() },
-        extraArgs: SEARCH_ATTRIBUTE_REGISTRATIONS.flatMap((sa) => ['--search-attribute', sa]),
-      },
-    }),
-    bundleWorkflowCode({
-      workflowsPath: path.join(__dirname, '..', '..', 'src', 'workflows'),
-      logger: new DefaultLogger('WARN'),
-    }),
-  ]);
-});
-afterAll(async () => {
-  await env?.teardown();
-});
-
-// ------------------------------------------------------------------ fakes
-
-type Call = { name: string; input: Record<string, unknown> };
-type ReportLine = { product: string; quantity: number; codes?: number };
-type MakeReport = (
-  batch: number,
-  state: SupplierOrderReport['state'],
-  lines: ReportLine[],
-) => SupplierOrderReport;
-
-interface Script {
-  settings?: Partial<StoreSettings>;
-  /** The supplier's answer to placing batch n (1-based); default: delivered in full. */
-  place?: (batch: number, lines: ReportLine[], report: MakeReport) => SupplierOrderReport;
-  redemption?: 'used' | 'unused' | 'unknown';
-}
-
-/** The activities fulfillOrder calls, in memory; every call is recorded in order. */
-function fakeActivities(orderId: string, script: Script = {}) {
-  const calls: Call[] = [];
-  const placed = new Map<string, SupplierOrderReport>();
-  let codeNo = 0;
-  const record = (name: keyof Activities, input: object) =>
-    calls.push({ name, input: input as Record<string, unknown> });
-  const report: MakeReport = (batch, state, lines) => ({
-    supplierOrderId: `sup-${orderId}-${batch}`,
-    clientOrderId: supplierClientOrderId(STORE, orderId, batch),
-    state,
-    lines: lines.map((l) => {
-      const n = l.codes ?? l.quantity;
-      return {
-        product: l.product,
-        quantity: l.quantity,
-        codes: Array.from({ length: n }, () => ({ code: `CODE-${++codeNo}` })),
-        failed: l.quantity - n,
-      };
-    }),
-    updatedAt: new Date(Date.now() + batch).toISOString(),
-  });
-  const activities: Partial<Activities> = {
-    async recordOrder(input) {
-      record('recordOrder', input);
-    },
-    async loadCatalog(input): Promise<Catalog> {
-      record('loadCatalog', input);
-      return {
-        settings: { ...DEFAULT_STORE_SETTINGS, ...script.settings },
-        mappings: {
-          'PSN-US-10': {
-            sku: 'PSN-US-10',
-            version: 1,
-            supplierProduct: 'psn-us-10',
-            region: 'US',
-            currency: 'USD',
-            denomination: '10.00',
-            price: '10.99',
-            skuGroup: 'psn',
-          },
-        },
-      };
-    },
-    async recordEvent(input) {
-      record('recordEvent', input);
-    },
-    async recordOrderState(input) {
-      record('recordOrderState', input);
-    },
-    async storeCodes(input) {
-      record('storeCodes', { ...input, codes: input.codes.length });
-      return input.codes.map((c) => `****${c.code.slice(-2)}`);
-    },
-    async openReviewCase(input) {
-      record('openReviewCase', { ...input, reasons: input.reasons.map((r) => r.code) });
-    },
-    async remindReview(input) {
-      record('remindReview', input);
-    },
-    async closeReviewCase(input) {
-      record('closeReviewCase', { action: input.decision.action, by: input.decision.by });
-    },
-    async placeSupplierOrder(input) {
-      record('placeSupplierOrder', input);
-      const batch = Number(/_b(\d+)$/.exec(input.clientOrderId)?.[1]);
-      const place =
-        script.place ?? ((n: number, lines: ReportLine[], make: MakeReport) => make(n, 'delivered', lines));
-      const answer = place(batch, input.lines, report);
-      placed.set(input.clientOrderId, answer);
-      return answer;
-    },
-    async lookupSupplierOrder(input) {
-      record('lookupSupplierOrder', input);
-      return placed.get(input.clientOrderId) ?? null; // the batch as the supplier last answered
-    },
-    async checkSupplierBalance(input) {
-      record('checkSupplierBalance', input);
-      return { amount: '1000.00', currency: 'USD', low: false };
-    },
-    async checkRedemption(input) {
-      record('checkRedemption', input);
-      return { state: script.redemption ?? 'unused' };
-    },
-    async notifyCustomer(input) {
-      record('notifyCustomer', input);
-    },
-    async updateStorefront(input) {
-      record('updateStorefront', input);
-    },
-    async refundPayment(input) {
-      record('refundPayment', input);
-    },
-  };
-  const named = (name: keyof Activities) => calls.filter((c) => c.name === name).map((c) => c.input);
-  return { activities, calls, named };
-}
-
-// ------------------------------------------------------------------ helpers
-
-function details(over: Partial<OrderDetails> = {}): OrderDetails {
-  return {
-    channel: 'standard',
-    status: 'processing',
-    paid: true,
-    currency: 'USD',
-    total: '21.98',
-    riskFlags: [],
-    lines: [{ lineNo: 1, sku: 'PSN-US-10', quantity: 2, unitPrice: '10.99' }],
-    eventId: `evt-${randomBytes(4).toString('hex')}`,
-    ...over,
-  };
-}
-
-interface Run {
-  handle: WorkflowHandle<typeof fulfillOrder>;
-  workflowId: string;
-  orderId: string;
-}
-
-/** A worker on its own task queue with the fakes; `body` runs while it polls. */
-async function withWorker<T>(
-  activities: Partial<Activities>,
-  orderId: string,
-  body: (run: Run) => Promise<T>,
-): Promise<T> {
-  const taskQueue = `wf-${randomBytes(4).toString('hex')}`;
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle,
-    activities,
-  });
-  const workflowId = fulfillmentWorkflowId(STORE, orderId);
-  return worker.runUntil(async () => {
-    const handle = await env.client.workflow.start<typeof fulfillOrder>('fulfillOrder', {
-      workflowId,
-      taskQueue,
-      args: [{ storeId: STORE, orderId, timeouts: TIMEOUTS }],
-    });
-    return body({ handle, workflowId, orderId });
-  });
-}
-
-async function waitForState(
-  handle: WorkflowHandle,
-  state: FulfillmentState,
-  timeoutMs = 15_000,
-): Promise<FulfillmentStatus> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await handle.query(statusQuery);
-    if (status.state === state) return status;
-    if (Date.now() > until) throw new Error(`still ${status.state}, never ${state}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const newOrderId = () => `wf-${randomBytes(5).toString('hex')}`;
-const codes = (s: FulfillmentStatus) => s.reasons.map((r) => r.code);
-const key = (orderId: string, batch: number) => supplierIdempotencyKey(STORE, orderId, batch);
+useWorkflowEnv();
 
 // ------------------------------------------------------------------ branches
 
@@ -436,8 +219,9 @@ describe('fulfillOrder against fake activities', () => {
     ]);
     expect(fake.named('refundPayment')).toEqual([]);
     // One case per opening, keyed by the run: a reset re-opens the review as a new case.
-    const runId = (await env.client.workflow.getHandle(fulfillmentWorkflowId(STORE, orderId)).describe())
-      .runId;
+    const runId = (
+      await testEnv().client.workflow.getHandle(fulfillmentWorkflowId(STORE, orderId)).describe()
+    ).runId;
     expect(fake.named('openReviewCase').map((o) => [o.reasons, o.dedupeKey])).toEqual([
       [['PARTIAL_DELIVERY'], `${fulfillmentWorkflowId(STORE, orderId)}/review/${runId}/0`],
       [['REFUND_CODE_USED'], `${fulfillmentWorkflowId(STORE, orderId)}/review/${runId}/1`],
@@ -482,18 +266,3 @@ describe('fulfillOrder against fake activities', () => {
     expect(result.decisions).toEqual([]);
   });
 });
-
-async function waitFor(
-  handle: WorkflowHandle,
-  ok: (s: FulfillmentStatus) => boolean,
-  timeoutMs = 15_000,
-): Promise<FulfillmentStatus> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await handle.query(statusQuery);
-    if (ok(status)) return status;
-    if (Date.now() > until)
-      throw new Error(`gave up waiting; last state ${status.state} ${codes(status).join(',')}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
