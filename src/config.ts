@@ -393,6 +393,24 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/**
+ * Every entry point calls this first: reads the KEY=VALUE lines of ENV_FILE (default `.env` in
+ * the working directory) into process.env. A variable already set in the environment wins.
+ * `ENV_FILE=` (empty) reads no file; a missing default `.env` is fine, a missing named file is not.
+ * Returns the file read, if any.
+ */
+export function loadEnvFile(): string | undefined {
+  const named = process.env.ENV_FILE;
+  const file = named ?? '.env';
+  if (!file) return undefined;
+  if (!existsSync(file)) {
+    if (named) throw new ConfigError(`ENV_FILE=${named}: no such file`);
+    return undefined;
+  }
+  process.loadEnvFile(file);
+  return file;
+}
+
 /** Parse an environment (process.env by default). Throws ConfigError listing every problem. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   const result = schema.safeParse(source);

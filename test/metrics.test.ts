@@ -67,6 +67,7 @@ beforeAll(async () => {
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
+      ENV_FILE: '',
       NODE_ENV: 'test',
       LOG_LEVEL: 'warn',
       DATABASE_URL: stack.database.url,

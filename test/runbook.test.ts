@@ -89,7 +89,8 @@ beforeAll(async () => {
     TEMPORAL_NAMESPACE: 'default',
     TEMPORAL_CODEC_ENDPOINT: `${stack.apiUrl}/codec`,
     TEMPORAL_CODEC_AUTH: `Bearer ${stack.config.api.adminToken}`,
-    // What `npm run ops` reads (the stack's configuration).
+    // What `npm run ops` reads (the stack's configuration), and never the developer's .env.
+    ENV_FILE: '',
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
     DATABASE_URL: stack.database.url,

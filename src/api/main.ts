@@ -1,6 +1,6 @@
 // Entry point: `npm run api`.
 import { createServer } from 'node:http';
-import { loadConfig, databaseUrl } from '../config';
+import { loadEnvFile, loadConfig, databaseUrl } from '../config';
 import { createDb } from '../db/client';
 import { createLogger } from '../observability/logger';
 import { createMetrics } from '../observability/metrics';
@@ -9,6 +9,7 @@ import { createApp } from './app';
 import { createGateway } from './gateway';
 
 async function main() {
+  loadEnvFile();
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, name: 'api' });
   const db = createDb(databaseUrl(config));
@@ -54,14 +55,18 @@ async function main() {
     await db.$disconnect();
     logger.info('api stopped');
   };
-  const onSignal = (signal: string) =>
-    stop(signal).then(
+  let stopping = false;
+  const onSignal = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    void stop(signal).then(
       () => process.exit(0),
       (err: unknown) => {
         logger.error({ err }, 'api shutdown failed');
         process.exit(1);
       },
     );
+  };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
 }

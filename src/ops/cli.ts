@@ -10,7 +10,7 @@ import {
   type Client,
   type WorkflowExecutionDescription,
 } from '@temporalio/client';
-import { databaseUrl, loadConfig, type Config } from '../config';
+import { databaseUrl, loadConfig, loadEnvFile, type Config } from '../config';
 import { createDb, type Db } from '../db/client';
 import { createCodeVault } from '../codes/vault';
 import { createConfiguredNotifier } from '../notify/email';
@@ -466,6 +466,7 @@ export async function main(argv: string[]): Promise<number> {
   let db: Db | undefined;
   let config: Config;
   try {
+    loadEnvFile();
     config = loadConfig();
   } catch (err) {
     console.error((err as Error).message);
