@@ -187,6 +187,8 @@ const schema = z
         message: 'must be a duration like 500ms, 30s, 10m, 2h or 3d',
       }),
     API_SHUTDOWN_TIMEOUT: duration('20s'),
+    // Deadline of the API's Temporal calls for one webhook: Temporal away = 503 within this.
+    API_TEMPORAL_TIMEOUT: duration('1s'),
 
     SUPPLIER_BASE_URL: z.url().default('http://127.0.0.1:4010'),
     SUPPLIER_LOW_BALANCE: z
@@ -342,6 +344,8 @@ const schema = z
             : 0,
         /** Then in-flight requests get this long before remaining connections are cut. */
         shutdownTimeoutMs: env.API_SHUTDOWN_TIMEOUT,
+        /** One webhook's Temporal calls fail after this (503, the sender retries). */
+        temporalTimeoutMs: env.API_TEMPORAL_TIMEOUT,
       },
       supplier: {
         baseUrl: env.SUPPLIER_BASE_URL,

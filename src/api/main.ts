@@ -14,7 +14,9 @@ async function main() {
   const logger = createLogger({ level: config.logLevel, name: 'api' });
   const db = createDb(databaseUrl(config));
   const client = await connectClient(config);
-  const gateway = createGateway(client, config.temporal.taskQueue, config.timeouts);
+  const gateway = createGateway(client, config.temporal.taskQueue, config.timeouts, {
+    deadlineMs: config.api.temporalTimeoutMs,
+  });
   const app = createApp({
     config,
     gateway,
@@ -23,7 +25,7 @@ async function main() {
     metrics: createMetrics(),
     temporal: client,
     temporalReady: async () => {
-      await client.workflowService.getSystemInfo({});
+      await client.withDeadline(Date.now() + 900, () => client.workflowService.getSystemInfo({}));
     },
   });
   // Graceful shutdown on SIGTERM: /readyz turns 503 so load balancers stop routing here, requests
