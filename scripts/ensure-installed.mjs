@@ -47,7 +47,9 @@ function main() {
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  if (process.argv.includes('--env') && !existsSync(at('.env')) && existsSync(at('.env.example'))) {
+  // ENV_FILE names the configuration explicitly (or none): then .env is not wanted.
+  const wantsDotEnv = process.argv.includes('--env') && process.env.ENV_FILE === undefined;
+  if (wantsDotEnv && !existsSync(at('.env')) && existsSync(at('.env.example'))) {
     copyFileSync(at('.env.example'), at('.env'));
     say('created .env from .env.example (the demo configuration); edit it to change a setting');
   }
