@@ -217,6 +217,8 @@ async function show(ctx: Ctx, workflowId: string) {
       openedAt: r.createdAt.toISOString(),
     })),
     notifications: (order?.notifications ?? []).map((n) => ({
+      // email = the customer's message; storefront = the note/status written back to the store.
+      channel: n.channel,
       template: n.template,
       status: n.status,
       at: n.sentAt.toISOString(),
@@ -254,8 +256,8 @@ async function show(ctx: Ctx, workflowId: string) {
       lines.push(
         `review    ${r.status}  ${r.reasonCode}: ${r.reason}${r.decision ? `  -> ${r.decision} by ${r.decidedBy}` : ''}`,
       );
-    if (data.notifications.length)
-      lines.push(`notices   ${data.notifications.map((n) => n.template).join(', ')}`);
+    for (const n of data.notifications)
+      lines.push(`notice    ${n.channel.padEnd(10)} ${n.template}  ${n.status}  ${n.at}`);
   } else {
     lines.push('order     not recorded in the database (no paid order details yet)');
   }
