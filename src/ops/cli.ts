@@ -222,6 +222,7 @@ async function show(ctx: Ctx, workflowId: string) {
       template: n.template,
       status: n.status,
       at: n.sentAt.toISOString(),
+      requestedBy: n.requestedBy ?? undefined,
     })),
   };
   const lines: string[] = [
@@ -257,7 +258,9 @@ async function show(ctx: Ctx, workflowId: string) {
         `review    ${r.status}  ${r.reasonCode}: ${r.reason}${r.decision ? `  -> ${r.decision} by ${r.decidedBy}` : ''}`,
       );
     for (const n of data.notifications)
-      lines.push(`notice    ${n.channel.padEnd(10)} ${n.template}  ${n.status}  ${n.at}`);
+      lines.push(
+        `notice    ${n.channel.padEnd(10)} ${n.template}  ${n.status}  ${n.at}${n.requestedBy ? `  (requested by ${n.requestedBy})` : ''}`,
+      );
   } else {
     lines.push('order     not recorded in the database (no paid order details yet)');
   }
