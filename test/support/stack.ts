@@ -153,7 +153,9 @@ async function buildStack(opts: StackOptions, cleanups: (() => Promise<unknown>)
 
   const logger = createLogger({ level: 'info', name: 'test', destination: logs });
   const metrics = createMetrics();
-  const gateway = createGateway(env.client, taskQueue, timeouts);
+  // A generous deadline here: a loaded 2-core CI machine must not turn a slow call into a 503.
+  // The production default (API_TEMPORAL_TIMEOUT, 1 s) is measured by test/temporal-outage.test.ts.
+  const gateway = createGateway(env.client, taskQueue, timeouts, { deadlineMs: 10_000 });
   const app = createApp({
     config,
     gateway,
