@@ -1,11 +1,12 @@
 // `npm run codes:reencrypt`: after adding a new key to CODE_ENCRYPTION_KEYS and making it
 // CODE_ACTIVE_KEY_ID, move every stored code to it. Safe to run again (and while workers run).
-import { databaseUrl, loadConfig } from '../src/config';
+import { loadEnvFile, databaseUrl, loadConfig } from '../src/config';
 import { createCodeVault } from '../src/codes/vault';
 import { reencryptCodes } from '../src/codes/reencrypt';
 import { createDb } from '../src/db/client';
 
 async function main() {
+  loadEnvFile();
   const config = loadConfig();
   const db = createDb(databaseUrl(config));
   try {

@@ -1,9 +1,10 @@
 // `npm run db:migrate`: apply prisma/migrations offline to DATABASE_URL (or the embedded default,
 // which must be running, e.g. under `npm start`).
-import { databaseUrl, loadConfig } from '../src/config';
+import { loadEnvFile, databaseUrl, loadConfig } from '../src/config';
 import { migrate } from '../src/db/migrate';
 
 async function main() {
+  loadEnvFile();
   const url = databaseUrl(loadConfig());
   const result = await migrate(url);
   console.log(

@@ -1,6 +1,6 @@
 // `npm run notify:resend -- <store> <order> [--by <who>]`: email the customer every code of a
 // delivered order again (the ops CLI of issue 6 calls the same resendCodes function).
-import { databaseUrl, loadConfig } from '../src/config';
+import { loadEnvFile, databaseUrl, loadConfig } from '../src/config';
 import { createCodeVault } from '../src/codes/vault';
 import { createDb } from '../src/db/client';
 import { createEmailNotifier, createSmtpMailer } from '../src/notify/email';
@@ -8,6 +8,7 @@ import { resendCodes } from '../src/notify/resend';
 import { createLogger } from '../src/observability/logger';
 
 async function main() {
+  loadEnvFile();
   const args = process.argv.slice(2);
   const byAt = args.indexOf('--by');
   const by = byAt >= 0 ? args.splice(byAt, 2)[1] : process.env.USER;

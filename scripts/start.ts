@@ -1,142 +1,127 @@
-// `npm start`: the whole stack on one machine. Installs the temporal CLI if missing, starts the
-// Temporal dev server (SQLite file under DATA_DIR, Web UI), the embedded database (unless
-// DATABASE_URL points elsewhere), applies migrations, seeds the demo store, then runs the
-// worker, the API and the sandbox supplier. Ctrl-C stops everything; starting again resumes
-// in-flight orders from the persisted state.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+// `npm start`: the whole stack on one machine. Reads .env, installs the temporal CLI if missing,
+// starts the Temporal dev server (SQLite file under DATA_DIR, Web UI), the embedded database
+// (unless DATABASE_URL points elsewhere), applies migrations, seeds the demo store, then runs the
+// sandbox supplier, the worker and the API. Each runs under a supervisor: a part that dies is
+// started again (with a backoff and a log line); only Ctrl-C (or SIGTERM) stops everything.
+// Starting again resumes in-flight orders from the persisted state.
+//
+//   npm start -- --only temporal,database        just the dev stack; run the others by hand
+//   npm start -- --without worker                everything but the worker (`npm run worker`)
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
-import { databaseUrl, loadConfig } from '../src/config';
+import { parseArgs } from 'node:util';
+import { databaseUrl, loadConfig, loadEnvFile } from '../src/config';
 import { createDb } from '../src/db/client';
 import { ensureStore } from '../src/db/demo-store';
 import { startEmbeddedDb, type EmbeddedDb } from '../src/db/embedded';
 import { migrate } from '../src/db/migrate';
-import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../src/shared/contract';
 import { ensureReconcileSchedule, ensureSweepSchedules, sweepableStores } from '../src/ops/schedule';
 import { connectClient } from '../src/temporal/connection';
+import { ROOT, tsNode, waitUntil } from './lib/processes';
+import { Supervisor } from './lib/supervisor';
+import { devServerArgs, temporalCli, temporalReady } from './lib/temporal';
 
-const root = path.resolve(__dirname, '..');
-const children: { name: string; proc: ChildProcess }[] = [];
+const PARTS = ['temporal', 'database', 'sandbox-supplier', 'worker', 'api'] as const;
+type Part = (typeof PARTS)[number];
+
+function parts(argv: string[]): Set<Part> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { only: { type: 'string' }, without: { type: 'string' } },
+  });
+  const names = (v?: string) =>
+    (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  for (const n of [...names(values.only), ...names(values.without)])
+    if (!PARTS.includes(n as Part)) throw new Error(`unknown part "${n}"; the parts are ${PARTS.join(', ')}`);
+  const only = names(values.only);
+  const chosen = new Set<Part>(only.length ? (only as Part[]) : PARTS);
+  for (const n of names(values.without)) chosen.delete(n as Part);
+  return chosen;
+}
+
+const log = (line: string) => console.log(`[start] ${line}`);
+const supervisor = new Supervisor({ log });
 let embedded: EmbeddedDb | undefined;
 let stopping = false;
 
-function run(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const proc = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
-  children.push({ name, proc });
-  proc.on('exit', (code, signal) => {
-    if (!stopping) {
-      console.error(`[start] ${name} exited (${signal ?? code}); stopping the stack`);
-      void stop(1);
+async function stop(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    log('stopping...');
+    await supervisor.stop();
+    if (embedded) {
+      await embedded.stop();
+      log('embedded database stopped');
     }
-  });
-  return proc;
-}
-
-async function waitForTemporal(address: string, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const c = await Connection.connect({ address, connectTimeout: 1000 });
-      await c.workflowService.getSystemInfo({});
-      await c.close();
-      return;
-    } catch (err) {
-      if (Date.now() > until)
-        throw new Error(`Temporal did not become ready at ${address}: ${(err as Error).message}`, {
-          cause: err,
-        });
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-}
-
-async function stop(code = 0): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  console.log('\n[start] stopping...');
-  // Application processes first (they drain), the Temporal server last.
-  const order = [...children].reverse();
-  for (const { name, proc } of order) {
-    if (proc.exitCode !== null || proc.signalCode !== null) continue;
-    proc.kill('SIGTERM');
-    await Promise.race([
-      new Promise((r) => proc.once('exit', r)),
-      new Promise((r) => setTimeout(r, 10_000)).then(() => proc.kill('SIGKILL')),
-    ]);
-    console.log(`[start] ${name} stopped`);
-  }
-  if (embedded) {
-    await embedded.stop();
-    console.log('[start] embedded database stopped');
   }
   process.exit(code);
 }
 
 async function main() {
+  const envFile = loadEnvFile();
   const config = loadConfig();
-  const dataDir = path.resolve(root, config.dataDir);
+  const run = parts(process.argv.slice(2));
+  const dataDir = path.resolve(ROOT, config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   process.once('SIGINT', () => void stop(0));
   process.once('SIGTERM', () => void stop(0));
+  if (envFile) log(`configuration: ${envFile} (variables already in the environment win)`);
 
-  const temporal = execFileSync('bash', [path.join(root, 'scripts/install-temporal.sh')], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  }).trim();
-  const [host, port] = config.temporal.address.split(':');
-  run(
-    'temporal',
-    temporal,
-    [
-      'server',
-      'start-dev',
-      '--db-filename',
-      path.join(dataDir, 'temporal.db'),
-      '--ip',
-      host ?? '127.0.0.1',
-      '--port',
-      port ?? '7233',
-      '--ui-port',
-      String(config.temporal.uiPort),
-      '--namespace',
-      config.temporal.namespace,
-      '--log-level',
-      'error',
-      ...SEARCH_ATTRIBUTE_REGISTRATIONS.flatMap((sa) => ['--search-attribute', sa]),
-      '--dynamic-config-value',
-      'frontend.enableExecuteMultiOperation=true',
-      // The Web UI decodes encrypted payloads through the API's codec endpoint (log in at
-      // /codec/login first; see README "Encrypted payloads").
-      '--ui-codec-endpoint',
-      `http://127.0.0.1:${config.api.port}/codec`,
-    ],
-    process.env,
-  );
-
-  if (!config.database.url) {
-    embedded = await startEmbeddedDb({
-      dataDir: path.join(dataDir, 'pglite'),
-      port: config.database.embeddedPort,
+  const temporal = temporalCli();
+  if (run.has('temporal')) {
+    const [host, port] = config.temporal.address.split(':');
+    supervisor.add({
+      name: 'temporal',
+      cmd: temporal,
+      args: devServerArgs({
+        ip: host || '127.0.0.1',
+        port: Number(port || 7233),
+        uiPort: config.temporal.uiPort,
+        dbFile: path.join(dataDir, 'temporal.db'),
+        namespace: config.temporal.namespace,
+        // The Web UI decodes encrypted payloads through the API's codec endpoint (log in at
+        // /codec/login first; see README "Encrypted payloads").
+        uiCodecEndpoint: `http://127.0.0.1:${config.api.port}/codec`,
+      }),
+      env: process.env,
+      stopTimeoutMs: 10_000,
     });
   }
-  const url = databaseUrl(config);
-  const migrated = await migrate(url);
-  console.log(
-    `[start] database ${embedded ? '(embedded PGlite)' : ''} migrations applied: ${migrated.applied.length}, already: ${migrated.alreadyApplied.length}`,
-  );
-  const db = createDb(url);
-  await ensureStore(db, { id: 'demo', name: 'Demo store', settings: { codeSkuPrefixes: ['PSN-'] } });
-  await db.$disconnect();
 
-  await waitForTemporal(config.temporal.address, 60_000);
+  const url = databaseUrl(config);
+  if (run.has('database')) {
+    if (!config.database.url) {
+      embedded = await startEmbeddedDb({
+        dataDir: path.join(dataDir, 'pglite'),
+        port: config.database.embeddedPort,
+      });
+    }
+    const migrated = await migrate(url);
+    log(
+      `database ${embedded ? '(embedded PGlite) ' : ''}migrations applied: ${migrated.applied.length}, already: ${migrated.alreadyApplied.length}`,
+    );
+    const db = createDb(url);
+    await ensureStore(db, { id: 'demo', name: 'Demo store', settings: { codeSkuPrefixes: ['PSN-'] } });
+    await db.$disconnect();
+  }
+
+  await waitUntil(`Temporal at ${config.temporal.address}`, () => temporalReady(config.temporal.address), {
+    timeoutMs: 120_000,
+    everyMs: 500,
+  });
   const env = { ...process.env, DATABASE_URL: url };
-  // `node --import tsx` (not the tsx CLI, which SIGKILLs a child that is slow to stop) so
-  // SIGTERM reaches each process and it drains.
-  const tsx = ['--import', 'tsx'];
-  run('sandbox-supplier', process.execPath, [...tsx, 'src/sandbox-supplier/main.ts'], env);
-  run('worker', process.execPath, [...tsx, 'src/worker-main.ts'], env);
-  run('api', process.execPath, [...tsx, 'src/api/main.ts'], env);
+  for (const [part, file] of [
+    ['sandbox-supplier', 'src/sandbox-supplier/main.ts'],
+    ['worker', 'src/worker-main.ts'],
+    ['api', 'src/api/main.ts'],
+  ] as const) {
+    // `node --import tsx` (not the tsx CLI, which SIGKILLs a child that is slow to stop) so
+    // SIGTERM reaches each process and it drains.
+    if (run.has(part)) supervisor.add({ name: part, cmd: process.execPath, args: tsNode(file), env });
+  }
   // Nightly supplier reconciliation (docs/runbook.md, "Reconciliation"): created or updated.
   const client = await connectClient(config);
   const reconcile = await ensureReconcileSchedule(client, { taskQueue: config.temporal.taskQueue });
@@ -151,21 +136,20 @@ async function main() {
   });
   await sweepDb.$disconnect();
   await client.connection.close();
-  console.log(
-    `[start] schedule ${reconcile.scheduleId} ${reconcile.created ? 'created' : 'up to date'} (02:00 UTC)`,
-  );
-  for (const s of sweeps)
-    console.log(`[start] schedule ${s.scheduleId} ${s.created ? 'created' : 'up to date'}`);
+  log(`schedule ${reconcile.scheduleId} ${reconcile.created ? 'created' : 'up to date'} (02:00 UTC)`);
+  for (const s of sweeps) log(`schedule ${s.scheduleId} ${s.created ? 'created' : 'up to date'}`);
 
+  const off = (part: Part) => (run.has(part) ? '' : `   (not started: npm run ${part})`);
   console.log(`
 cardbridge is starting:
-  API               http://127.0.0.1:${config.api.port}   (health: /healthz, ready: /readyz)
+  API               http://127.0.0.1:${config.api.port}   (health: /healthz, ready: /readyz)${off('api')}
   Temporal Web UI   http://127.0.0.1:${config.temporal.uiPort}
   Temporal gRPC     ${config.temporal.address}   (temporal workflow list --address ${config.temporal.address})
-  Sandbox supplier  http://127.0.0.1:${config.sandbox.port}
-  Database          ${embedded ? `embedded PGlite on 127.0.0.1:${config.database.embeddedPort} (data: ${path.join(dataDir, 'pglite')})` : 'DATABASE_URL'}
+  Sandbox supplier  http://127.0.0.1:${config.sandbox.port}   (control plane: /__sandbox/rules, /__sandbox/stats)${off('sandbox-supplier')}
+  Worker            task queue ${config.temporal.taskQueue}${off('worker')}
+  Database          ${embedded ? `embedded PGlite, ${url} (data: ${path.join(dataDir, 'pglite')})` : config.database.url ? 'DATABASE_URL' : `${url} (not started here)`}
   temporal CLI      ${temporal}
-Press Ctrl-C to stop.`);
+A part that exits is restarted. Press Ctrl-C to stop everything.`);
 }
 
 main().catch((err: unknown) => {

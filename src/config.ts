@@ -187,6 +187,8 @@ const schema = z
         message: 'must be a duration like 500ms, 30s, 10m, 2h or 3d',
       }),
     API_SHUTDOWN_TIMEOUT: duration('20s'),
+    // Deadline of the API's Temporal calls for one webhook: Temporal away = 503 within this.
+    API_TEMPORAL_TIMEOUT: duration('1s'),
 
     SUPPLIER_BASE_URL: z.url().default('http://127.0.0.1:4010'),
     SUPPLIER_LOW_BALANCE: z
@@ -344,6 +346,8 @@ const schema = z
             : 0,
         /** Then in-flight requests get this long before remaining connections are cut. */
         shutdownTimeoutMs: env.API_SHUTDOWN_TIMEOUT,
+        /** One webhook's Temporal calls fail after this (503, the sender retries). */
+        temporalTimeoutMs: env.API_TEMPORAL_TIMEOUT,
       },
       supplier: {
         baseUrl: env.SUPPLIER_BASE_URL,
@@ -394,6 +398,24 @@ export type Config = z.output<typeof schema>;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
+}
+
+/**
+ * Every entry point calls this first: reads the KEY=VALUE lines of ENV_FILE (default `.env` in
+ * the working directory) into process.env. A variable already set in the environment wins.
+ * `ENV_FILE=` (empty) reads no file; a missing default `.env` is fine, a missing named file is not.
+ * Returns the file read, if any.
+ */
+export function loadEnvFile(): string | undefined {
+  const named = process.env.ENV_FILE;
+  const file = named ?? '.env';
+  if (!file) return undefined;
+  if (!existsSync(file)) {
+    if (named) throw new ConfigError(`ENV_FILE=${named}: no such file`);
+    return undefined;
+  }
+  process.loadEnvFile(file);
+  return file;
 }
 
 /** Parse an environment (process.env by default). Throws ConfigError listing every problem. */

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import path from 'node:path';
-import { loadConfig, databaseUrl, type Config } from './config';
+import { loadEnvFile, loadConfig, databaseUrl, type Config } from './config';
 import { createCodeVault } from './codes/vault';
 import { createDb } from './db/client';
 import { createConfiguredNotifier } from './notify/email';
@@ -31,6 +31,7 @@ function prebuiltBundle(config: Config): { codePath: string } | undefined {
 }
 
 async function main() {
+  loadEnvFile();
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, name: 'worker' });
   const db = createDb(databaseUrl(config));
@@ -123,7 +124,12 @@ async function main() {
       }).listen(config.worker.healthPort, '0.0.0.0')
     : undefined;
   // SIGTERM: stop polling, let in-flight activities finish (WORKER_SHUTDOWN_GRACE), then close.
+  // One shutdown path: a second signal (SIGINT from a terminal, then SIGTERM from a supervisor)
+  // is logged and ignored, never a second worker.shutdown().
+  let stopping = false;
   const stop = (signal: string) => {
+    if (stopping) return void logger.info({ signal }, 'worker already stopping');
+    stopping = true;
     logger.info({ signal }, 'worker stopping: draining in-flight tasks');
     worker.shutdown();
   };

@@ -144,6 +144,17 @@ describe('config', () => {
     expect(message).toContain('- CODE_FINGERPRINT_KEY must be the base64 of 32 bytes.');
   });
 
+  it('.env.example is a working demo setup: it parses, and gives every secret the demo needs', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parseEnv } = await import('node:util');
+    const config = loadConfig(parseEnv(readFileSync(`${__dirname}/../.env.example`, 'utf8')));
+    expect(config.api.adminToken).toBe('dev-admin-token');
+    expect(config.supplier.apiKey).toBe('sandbox-api-key');
+    expect(config.paynup.apiId).toBeTruthy();
+    expect(config.paynup.apiKeys.length).toBe(1);
+    expect(config.storeSecrets.demo?.woocommerce).toEqual(['demo-woocommerce-secret-0001']);
+  });
+
   it('lists every variable it reads in .env.example', async () => {
     const { readFileSync } = await import('node:fs');
     const root = `${__dirname}/..`;

@@ -2,37 +2,19 @@
 // backlog from the database) and the worker's own /metrics (order outcomes by store and region,
 // delivery latency, supplier calls and errors, plus the Temporal SDK's metrics), with the worker
 // running as its own process (`src/worker-main.ts`) exactly as in production.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fulfillmentWorkflowId, reviewDecisionUpdate, statusQuery } from '../src/shared/contract';
-import { ROOT, startStack, type Stack } from './support/stack';
+import { waitUntil } from '../scripts/lib/processes';
+import { freePort, stackEnv, startProcess, tsNode, type Proc } from './support/processes';
+import { startStack, type Stack } from './support/stack';
 import { postWoo, wooOrder } from './support/woo';
 
 let stack: Stack;
-let worker: ChildProcess | undefined;
-let workerOutput = '';
+let worker: Proc | undefined;
 let workerMetricsUrl = '';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, ms = 60_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}\nworker output:\n${workerOutput}`);
-}
+const waitFor = (what: string, check: () => Promise<boolean>, ms = 60_000) =>
+  waitUntil(what, check, { proc: worker, timeoutMs: ms });
 
 /** Sum of the samples of `name` whose labels include `labels` (Prometheus text format). */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -62,37 +44,21 @@ beforeAll(async () => {
   stack = await startStack({ noWorker: true });
   const [metricsPort, sdkPort] = [await freePort(), await freePort()];
   workerMetricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
-  worker = spawn(process.execPath, ['--import', 'tsx', 'src/worker-main.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: 'test',
+  worker = startProcess(
+    'worker',
+    tsNode('src/worker-main.ts'),
+    stackEnv(stack, {
+      HOME: process.env.HOME ?? '',
       LOG_LEVEL: 'warn',
-      DATABASE_URL: stack.database.url,
-      TEMPORAL_ADDRESS: stack.env.address,
-      TEMPORAL_TASK_QUEUE: stack.taskQueue,
-      SUPPLIER_BASE_URL: stack.sandboxUrl,
-      SUPPLIER_API_KEY: 'test-supplier-key',
-      SUPPLIER_WEBHOOK_SECRETS: 'test-supplier-webhook-secret',
-      SUPPLIER_HTTP_TIMEOUT: '3s',
       WORKER_METRICS_PORT: String(metricsPort),
       TEMPORAL_SDK_METRICS_PORT: String(sdkPort),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  worker.stdout!.on('data', (d: Buffer) => (workerOutput += d.toString()));
-  worker.stderr!.on('data', (d: Buffer) => (workerOutput += d.toString()));
+    }),
+  );
   await waitFor('the worker metrics endpoint', async () => (await fetch(workerMetricsUrl)).ok, 120_000);
 }, 240_000);
 
 afterAll(async () => {
-  if (worker && worker.exitCode === null) {
-    const exited = new Promise((r) => worker!.once('exit', r));
-    worker.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
-    if (worker.exitCode === null) worker.kill('SIGKILL');
-  }
+  await worker?.stop('SIGTERM', 15_000);
   await stack?.stop();
 });
 

@@ -89,7 +89,8 @@ beforeAll(async () => {
     TEMPORAL_NAMESPACE: 'default',
     TEMPORAL_CODEC_ENDPOINT: `${stack.apiUrl}/codec`,
     TEMPORAL_CODEC_AUTH: `Bearer ${stack.config.api.adminToken}`,
-    // What `npm run ops` reads (the stack's configuration).
+    // What `npm run ops` reads (the stack's configuration), and never the developer's .env.
+    ENV_FILE: '',
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
     DATABASE_URL: stack.database.url,
@@ -222,8 +223,18 @@ describe('npm run ops', () => {
   it('shows an order as JSON, with its status and database timeline, and no code', async () => {
     const out = await ops(`show ${wf.delivered} --json`);
     expect(out.code).toBe(0);
-    const shown = JSON.parse(out.stdout) as { status: FulfillmentStatus; events: { type: string }[] };
+    const shown = JSON.parse(out.stdout) as {
+      status: FulfillmentStatus;
+      events: { type: string }[];
+      notifications: { channel: string; template: string }[];
+    };
     expect(shown.status.state).toBe('delivered');
+    // Each notice names its channel: the customer's email and the storefront's record are apart.
+    const channels = shown.notifications.filter((n) => n.template === 'delivered').map((n) => n.channel);
+    expect([...new Set(channels)].sort()).toEqual(['email', 'storefront']);
+    const human = await ops(`show ${wf.delivered}`);
+    expect(human.stdout).toMatch(/^notice {4}email {6}delivered/m);
+    expect(human.stdout).toMatch(/^notice {4}storefront delivered/m);
     expect(shown.events.map((e) => e.type)).toContain('reconcile.passed');
     for (const code of stack.sandbox.stats.codesIssued) expect(out.stdout).not.toContain(code);
   });

@@ -1,10 +1,9 @@
 // A migrated database with the benchmark's stores: embedded PGlite in a child process by default,
 // or a fresh database on a PostgreSQL server given by URL.
-import { randomBytes } from 'node:crypto';
-import { Client as PgClient } from 'pg';
 import { createDb } from '../../src/db/client';
 import { ensureStore } from '../../src/db/demo-store';
 import { migrate } from '../../src/db/migrate';
+import { freshPostgresDatabase } from '../../scripts/lib/database';
 import { freePort, spawnNode, waitUntil, type Child } from './procs';
 
 export async function prepareDatabase(url: string, stores: string[]): Promise<void> {
@@ -23,24 +22,9 @@ export interface BenchDatabase {
 
 export async function startDatabase(stores: string[], adminUrl?: string): Promise<BenchDatabase> {
   if (adminUrl) {
-    const name = `cb_bench_${randomBytes(4).toString('hex')}`;
-    const admin = new PgClient({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    await prepareDatabase(url.toString(), stores);
-    return {
-      url: url.toString(),
-      kind: 'PostgreSQL',
-      stop: async () => {
-        const d = new PgClient({ connectionString: adminUrl });
-        await d.connect();
-        await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await d.end();
-      },
-    };
+    const fresh = await freshPostgresDatabase(adminUrl, 'cb_bench');
+    await prepareDatabase(fresh.url, stores);
+    return { url: fresh.url, kind: 'PostgreSQL', stop: fresh.stop };
   }
   const port = await freePort();
   const proc = spawnNode('database', 'bench/lib/db-main.ts', {

@@ -2,7 +2,6 @@
 // the Temporal dev server (the real CLI, optionally persisted to a SQLite file so it can be
 // stopped and restarted on the same port), the database, the sandbox supplier over HTTP, the
 // worker (prebuilt workflow bundle) and the API. Each part can be killed and started again.
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,12 +9,14 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import { loadConfig } from '../../src/config';
-import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../src/shared/contract';
 import type { Behaviour, SandboxStats } from '../../src/sandbox-supplier/server';
 import { createPayloadCodec } from '../../src/temporal/codec';
 import { buildWorkflowBundle } from '../../scripts/build-workflow-bundle';
 import { startDatabase, type BenchDatabase } from './database';
-import { ROOT, freePort, httpOk, spawnChild, spawnNode, waitUntil, type Child } from './procs';
+import { devServerArgs, temporalCli, temporalReady } from '../../scripts/lib/temporal';
+import { freePort, httpOk, spawnChild, spawnNode, waitUntil, type Child } from './procs';
+
+export { temporalCli };
 
 export const SUPPLIER_API_KEY = 'bench-supplier-key';
 export const SUPPLIER_WEBHOOK_SECRET = 'bench-supplier-webhook-secret';
@@ -39,25 +40,6 @@ export interface StackOptions {
   noWorker?: boolean;
 }
 
-let temporalPath: string | undefined;
-export function temporalCli(): string {
-  temporalPath ??= execFileSync('bash', [path.join(ROOT, 'scripts/install-temporal.sh')], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  }).trim();
-  return temporalPath;
-}
-
-async function temporalReady(address: string): Promise<boolean> {
-  const c = await Connection.connect({ address, connectTimeout: 1000 });
-  try {
-    await c.workflowService.getSystemInfo({});
-    return true;
-  } finally {
-    await c.close();
-  }
-}
-
 export async function startStack(opts: StackOptions) {
   const dir = mkdtempSync(path.join(tmpdir(), 'cardbridge-bench-'));
   const procs: Child[] = [];
@@ -79,21 +61,10 @@ export async function startStack(opts: StackOptions) {
     temporal = spawnChild(
       'temporal',
       temporalCli(),
-      [
-        'server',
-        'start-dev',
-        '--ip',
-        '127.0.0.1',
-        '--port',
-        String(temporalPort),
-        '--headless',
-        '--log-level',
-        'error',
-        ...(opts.persistTemporal ? ['--db-filename', path.join(dir, 'temporal.db')] : []),
-        ...SEARCH_ATTRIBUTE_REGISTRATIONS.flatMap((sa) => ['--search-attribute', sa]),
-        '--dynamic-config-value',
-        'frontend.enableExecuteMultiOperation=true',
-      ],
+      devServerArgs({
+        port: temporalPort,
+        dbFile: opts.persistTemporal ? path.join(dir, 'temporal.db') : undefined,
+      }),
       { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir },
     );
     procs.push(temporal);

@@ -40,6 +40,16 @@ export interface AppDeps {
   codec?: PayloadCodec;
 }
 
+const READY_CHECK_MS = 1_000;
+
+function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 export function createApp(deps: AppDeps): Express {
   const { config } = deps;
   const app = express();
@@ -83,7 +93,11 @@ export function createApp(deps: AppDeps): Express {
     res.json({ ok: true });
   });
   app.get('/readyz', async (_req, res) => {
-    const checks = await Promise.allSettled([deps.db.$queryRawUnsafe('SELECT 1'), deps.temporalReady()]);
+    // Each check answers within READY_CHECK_MS or counts as unavailable: a probe with a timeout
+    // of a second or two gets its 503 in time.
+    const checks = await Promise.allSettled(
+      [deps.db.$queryRawUnsafe('SELECT 1'), deps.temporalReady()].map((p) => within(p, READY_CHECK_MS)),
+    );
     const [dbCheck, temporalCheck] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : 'unavailable'));
     const ready = dbCheck === 'ok' && temporalCheck === 'ok';
     res.status(ready ? 200 : 503).json({ ok: ready, database: dbCheck, temporal: temporalCheck });

@@ -46,7 +46,42 @@ export interface Gateway {
   refundRequested(storeId: string, orderId: string, request: RefundRequest): Promise<Delivery>;
 }
 
-export function createGateway(client: Client, taskQueue: string, timeouts: FulfillmentTimeouts): Gateway {
+export interface GatewayOptions {
+  /**
+   * Deadline of one request's Temporal calls (default 1 s, API_TEMPORAL_TIMEOUT). Temporal unreachable = the call
+   * fails within this, and the webhook answers 503 so the sender delivers again.
+   */
+  deadlineMs?: number;
+}
+
+export function createGateway(
+  client: Client,
+  taskQueue: string,
+  timeouts: FulfillmentTimeouts,
+  opts: GatewayOptions = {},
+): Gateway {
+  const deadlineMs = opts.deadlineMs ?? 1_000;
+  /**
+   * Every Temporal call of one request shares one deadline. The client's own retry of an
+   * unavailable server may wait past it before noticing, so the answer does not wait for that:
+   * a call still pending at the deadline has failed (gRPC will not send it after the deadline).
+   */
+  const bounded =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> => {
+      const deadline = Date.now() + deadlineMs;
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`Temporal did not answer within ${deadlineMs} ms`)),
+          deadlineMs + 50,
+        );
+      });
+      const call = client.withDeadline(deadline, () => fn(...args));
+      call.catch(() => undefined); // after the race is lost, its own failure is no news
+      return Promise.race([call, late]).finally(() => clearTimeout(timer));
+    };
+
   /**
    * Signal-with-start: whichever of order and payment arrives first starts the workflow and
    * neither is lost. A closed workflow is never started again (REJECT_DUPLICATE), so a late
@@ -125,14 +160,21 @@ export function createGateway(client: Client, taskQueue: string, timeouts: Fulfi
   }
 
   return {
-    orderFacts,
-    orderDetails: (storeId, orderId, details) =>
+    orderFacts: bounded(orderFacts),
+    orderDetails: bounded((storeId: string, orderId: string, details: OrderDetails) =>
       signalWithStart(storeId, orderId, orderDetailsSignal, details),
-    payment: (storeId, orderId, payment) => signalWithStart(storeId, orderId, paymentReceivedSignal, payment),
-    supplierCallback: (workflowId, callback) => signal(workflowId, supplierCallbackSignal, callback),
-    redemption: (storeId, orderId, notice) =>
+    ),
+    payment: bounded((storeId: string, orderId: string, payment: PaymentReceived) =>
+      signalWithStart(storeId, orderId, paymentReceivedSignal, payment),
+    ),
+    supplierCallback: bounded((workflowId: string, callback: SupplierCallback) =>
+      signal(workflowId, supplierCallbackSignal, callback),
+    ),
+    redemption: bounded((storeId: string, orderId: string, notice: RedemptionNotice) =>
       signal(fulfillmentWorkflowId(storeId, orderId), redemptionSignal, notice),
-    refundRequested: (storeId, orderId, request) =>
+    ),
+    refundRequested: bounded((storeId: string, orderId: string, request: RefundRequest) =>
       signal(fulfillmentWorkflowId(storeId, orderId), refundRequestedSignal, request),
+    ),
   };
 }

@@ -1,6 +1,6 @@
 // Entry point: `npm run api`.
 import { createServer } from 'node:http';
-import { loadConfig, databaseUrl } from '../config';
+import { loadEnvFile, loadConfig, databaseUrl } from '../config';
 import { createDb } from '../db/client';
 import { createLogger } from '../observability/logger';
 import { createMetrics } from '../observability/metrics';
@@ -9,11 +9,14 @@ import { createApp } from './app';
 import { createGateway } from './gateway';
 
 async function main() {
+  loadEnvFile();
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, name: 'api' });
   const db = createDb(databaseUrl(config));
   const client = await connectClient(config);
-  const gateway = createGateway(client, config.temporal.taskQueue, config.timeouts);
+  const gateway = createGateway(client, config.temporal.taskQueue, config.timeouts, {
+    deadlineMs: config.api.temporalTimeoutMs,
+  });
   const app = createApp({
     config,
     gateway,
@@ -22,7 +25,7 @@ async function main() {
     metrics: createMetrics(),
     temporal: client,
     temporalReady: async () => {
-      await client.workflowService.getSystemInfo({});
+      await client.withDeadline(Date.now() + 900, () => client.workflowService.getSystemInfo({}));
     },
   });
   // Graceful shutdown on SIGTERM: /readyz turns 503 so load balancers stop routing here, requests
@@ -54,14 +57,18 @@ async function main() {
     await db.$disconnect();
     logger.info('api stopped');
   };
-  const onSignal = (signal: string) =>
-    stop(signal).then(
+  let stopping = false;
+  const onSignal = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    void stop(signal).then(
       () => process.exit(0),
       (err: unknown) => {
         logger.error({ err }, 'api shutdown failed');
         process.exit(1);
       },
     );
+  };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
 }

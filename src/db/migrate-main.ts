@@ -1,9 +1,10 @@
 // Compiled migration entry for images without tsx: `node dist/db/migrate-main.js` (the compose
 // `migrate` job). Same runner as `npm run db:migrate`.
-import { databaseUrl, loadConfig } from '../config';
+import { loadEnvFile, databaseUrl, loadConfig } from '../config';
 import { migrate } from './migrate';
 
 async function main() {
+  loadEnvFile();
   const result = await migrate(databaseUrl(loadConfig()));
   console.log(
     `migrations applied: ${result.applied.length ? result.applied.join(', ') : 'none'}; already applied: ${result.alreadyApplied.length}`,

@@ -10,7 +10,7 @@ import {
   type Client,
   type WorkflowExecutionDescription,
 } from '@temporalio/client';
-import { databaseUrl, loadConfig, type Config } from '../config';
+import { databaseUrl, loadConfig, loadEnvFile, type Config } from '../config';
 import { createDb, type Db } from '../db/client';
 import { createCodeVault } from '../codes/vault';
 import { createConfiguredNotifier } from '../notify/email';
@@ -238,9 +238,12 @@ async function show(ctx: Ctx, workflowId: string) {
       openedAt: r.createdAt.toISOString(),
     })),
     notifications: (order?.notifications ?? []).map((n) => ({
+      // email = the customer's message; storefront = the note/status written back to the store.
+      channel: n.channel,
       template: n.template,
       status: n.status,
       at: n.sentAt.toISOString(),
+      requestedBy: n.requestedBy ?? undefined,
     })),
   };
   const lines: string[] = [
@@ -275,8 +278,10 @@ async function show(ctx: Ctx, workflowId: string) {
       lines.push(
         `review    ${r.status}  ${r.reasonCode}: ${r.reason}${r.decision ? `  -> ${r.decision} by ${r.decidedBy}` : ''}`,
       );
-    if (data.notifications.length)
-      lines.push(`notices   ${data.notifications.map((n) => n.template).join(', ')}`);
+    for (const n of data.notifications)
+      lines.push(
+        `notice    ${n.channel.padEnd(10)} ${n.template}  ${n.status}  ${n.at}${n.requestedBy ? `  (requested by ${n.requestedBy})` : ''}`,
+      );
   } else {
     lines.push('order     not recorded in the database (no paid order details yet)');
   }
@@ -502,6 +507,7 @@ export async function main(argv: string[]): Promise<number> {
   let db: Db | undefined;
   let config: Config;
   try {
+    loadEnvFile();
     config = loadConfig();
   } catch (err) {
     console.error((err as Error).message);

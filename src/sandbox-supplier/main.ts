@@ -1,9 +1,10 @@
 // Entry point: `npm run sandbox-supplier`. Loopback only: its control plane has no auth.
 import path from 'node:path';
-import { loadConfig } from '../config';
+import { loadEnvFile, loadConfig } from '../config';
 import { createSandboxSupplier } from './server';
 
 async function main() {
+  loadEnvFile();
   const config = loadConfig();
   const sandbox = createSandboxSupplier({
     apiKey: config.supplier.apiKey,

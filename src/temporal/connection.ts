@@ -13,7 +13,15 @@ export function temporalConnectionOptions(config: Config) {
 
 /** Payloads are always encrypted (src/temporal/codec.ts); `codec` overrides the configured one. */
 export async function connectClient(config: Config, codec?: PayloadCodec): Promise<Client> {
-  const connection = await Connection.connect(temporalConnectionOptions(config));
+  const connection = await Connection.connect({
+    ...temporalConnectionOptions(config),
+    // Reconnect soon after the server comes back (gRPC's default backoff grows to minutes, so
+    // readiness and webhooks would lag its return by ~20 s).
+    channelArgs: {
+      'grpc.initial_reconnect_backoff_ms': 250,
+      'grpc.max_reconnect_backoff_ms': 1_000,
+    },
+  });
   return new Client({
     connection,
     namespace: config.temporal.namespace,

@@ -1,20 +1,16 @@
 // The whole stack, really running, for one test file: a Temporal dev server (the real CLI),
 // a database (embedded PGlite, or PostgreSQL when TEST_DATABASE_URL is set), the sandbox
 // supplier over HTTP, the API over HTTP and a worker.
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Writable } from 'node:stream';
-import { Client as PgClient } from 'pg';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../src/config';
 import { createCodeVault } from '../../src/codes/vault';
 import { createDb, type Db } from '../../src/db/client';
 import { ensureStore } from '../../src/db/demo-store';
-import { startEmbeddedDb } from '../../src/db/embedded';
-import { migrate } from '../../src/db/migrate';
 import { createApp } from '../../src/api/app';
 import { createGateway } from '../../src/api/gateway';
 import { createRecordingNotifier, type Notifier } from '../../src/notify/notifier';
@@ -24,21 +20,20 @@ import { createSandboxSupplier, type SandboxSupplier } from '../../src/sandbox-s
 import { createRecordingStorefronts } from '../../src/storefront/recording';
 import type { Storefronts } from '../../src/storefront/storefront';
 import type { WooCommerceClient } from '../../src/storefront/woocommerce';
-import { SEARCH_ATTRIBUTE_REGISTRATIONS, type FulfillmentTimeouts } from '../../src/shared/contract';
+import type { FulfillmentTimeouts } from '../../src/shared/contract';
 import { createAlphaPsnClient } from '../../src/suppliers/alpha-psn';
 import { createWorker } from '../../src/worker';
 import { createPayloadCodec } from '../../src/temporal/codec';
 import type { PayloadCodec } from '@temporalio/common';
+import { freshDatabase, type FreshDatabase } from '../../scripts/lib/database';
+import { ROOT as ROOT_DIR } from '../../scripts/lib/processes';
+import { devServerFlags, temporalCli } from '../../scripts/lib/temporal';
 import { captureResponses, findCodeLeaks } from './leaks';
 
-export const ROOT = new URL('../..', `file://${__dirname}/`).pathname;
+export { temporalCli };
 
-let temporalPath: string | undefined;
-/** The real temporal CLI, installed by the project's own script (cached after the first run). */
-export function temporalCli(): string {
-  temporalPath ??= execFileSync('bash', [`${ROOT}scripts/install-temporal.sh`], { encoding: 'utf8' }).trim();
-  return temporalPath;
-}
+/** The repository root, with a trailing slash. */
+export const ROOT = `${ROOT_DIR}/`;
 
 let runtimeInstalled = false;
 function quietRuntime() {
@@ -47,38 +42,11 @@ function quietRuntime() {
   Runtime.install({ logger: new DefaultLogger('WARN') });
 }
 
-export interface TestDatabase {
-  url: string;
-  kind: 'embedded' | 'postgresql';
-  stop(): Promise<void>;
-}
+export type TestDatabase = FreshDatabase;
 
 /** A fresh, migrated database: embedded by default, a new PostgreSQL database with TEST_DATABASE_URL. */
 export async function startTestDatabase(): Promise<TestDatabase> {
-  const admin = process.env.TEST_DATABASE_URL;
-  if (admin) {
-    const name = `cb_test_${randomBytes(4).toString('hex')}`;
-    const c = new PgClient({ connectionString: admin });
-    await c.connect();
-    await c.query(`CREATE DATABASE ${name}`);
-    await c.end();
-    const url = new URL(admin);
-    url.pathname = `/${name}`;
-    await migrate(url.toString());
-    return {
-      url: url.toString(),
-      kind: 'postgresql',
-      stop: async () => {
-        const d = new PgClient({ connectionString: admin });
-        await d.connect();
-        await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await d.end();
-      },
-    };
-  }
-  const embedded = await startEmbeddedDb({ port: 0 });
-  await migrate(embedded.url);
-  return { url: embedded.url, kind: 'embedded', stop: embedded.stop };
+  return freshDatabase(process.env.TEST_DATABASE_URL, 'cb_test');
 }
 
 /** Captured output of every logger in the stack (for the code-leak search). */
@@ -152,11 +120,7 @@ async function buildStack(opts: StackOptions, cleanups: (() => Promise<unknown>)
     client: { dataConverter: { payloadCodecs: [codec] } },
     server: {
       executable: { type: 'existing-path', path: temporalCli() },
-      extraArgs: [
-        ...SEARCH_ATTRIBUTE_REGISTRATIONS.flatMap((sa) => ['--search-attribute', sa]),
-        '--dynamic-config-value',
-        'frontend.enableExecuteMultiOperation=true',
-      ],
+      extraArgs: devServerFlags(),
     },
   });
   cleanups.push(() => env.teardown());
@@ -192,7 +156,9 @@ async function buildStack(opts: StackOptions, cleanups: (() => Promise<unknown>)
 
   const logger = createLogger({ level: 'info', name: 'test', destination: logs });
   const metrics = createMetrics();
-  const gateway = createGateway(env.client, taskQueue, timeouts);
+  // A generous deadline here: a loaded 2-core CI machine must not turn a slow call into a 503.
+  // The production default (API_TEMPORAL_TIMEOUT, 1 s) is measured by test/temporal-outage.test.ts.
+  const gateway = createGateway(env.client, taskQueue, timeouts, { deadlineMs: 10_000 });
   const app = createApp({
     config,
     gateway,
