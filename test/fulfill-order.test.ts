@@ -125,6 +125,21 @@ describe('supplier faults', () => {
     ).toHaveLength(1);
     keepHistory('ambiguous-timeout', o.workflowId);
   });
+
+  it('never re-sends an order call that lands after our timeout (the supplier ignores Idempotency-Key)', async () => {
+    const id = newOrderId();
+    // The supplier holds the order call 6 s before creating it, past our 3 s HTTP timeout and
+    // past the retry's lookup: a re-send would create a second order.
+    stack.sandbox.on(`_${id}_`, { createDelayMs: 6_000, ignoreIdempotencyKey: true });
+    const o = await placeOrder(stack, [US50], {}, id);
+    const r = await result(stack, o.workflowId);
+    expect(r.state).toBe('delivered');
+    expect(ordersCreated(stack, o.clientOrderId())).toBe(1);
+    expect(
+      stack.sandbox.stats.orderCalls.filter((c) => c.externalOrderId === o.clientOrderId()),
+    ).toHaveLength(1);
+    keepHistory('order-outcome-unknown', o.workflowId);
+  });
 });
 
 describe('webhook never arrives: poll, then review, then each decision', () => {

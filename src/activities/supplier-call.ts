@@ -3,7 +3,11 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { ErrorType } from '../shared/contract';
 import type { Metrics } from '../observability/metrics';
-import { SupplierRateLimitedError, SupplierRejectedError } from '../suppliers/supplier';
+import {
+  SupplierOutcomeUnknownError,
+  SupplierRateLimitedError,
+  SupplierRejectedError,
+} from '../suppliers/supplier';
 
 export async function supplierCall<T>(
   metrics: Metrics | undefined,
@@ -21,6 +25,9 @@ export async function supplierCall<T>(
       throw ApplicationFailure.nonRetryable(err.message, ErrorType.SupplierRejected, {
         status: err.status,
       });
+    }
+    if (err instanceof SupplierOutcomeUnknownError) {
+      throw ApplicationFailure.nonRetryable(err.message, ErrorType.SupplierOutcomeUnknown);
     }
     if (err instanceof SupplierRateLimitedError) {
       throw ApplicationFailure.create({

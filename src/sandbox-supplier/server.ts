@@ -20,6 +20,8 @@ export interface Behaviour {
   rateLimit?: { times: number; retryAfterSec: number };
   /** Reject the order with this 4xx. */
   reject?: { status: number; message: string };
+  /** Hold an order call this long before creating the order: the caller may have given up by then. */
+  createDelayMs?: number;
   /** Create the order, then hold the response this long (the caller's timeout fires first). */
   hangAfterCreateMs?: number;
   /** How the order ends. 'pending' never completes. */
@@ -269,6 +271,7 @@ export function createSandboxSupplier(opts: SandboxOptions) {
     const behaviour = behaviourFor(externalOrderId);
     res.on('close', () => stats.orderCalls.push({ externalOrderId, at: Date.now(), status: res.statusCode }));
     if (behaviour.latencyMs) await sleep(behaviour.latencyMs);
+    if (behaviour.createDelayMs) await sleep(behaviour.createDelayMs);
     if (behaviour.rateLimit && behaviour.rateLimit.times > 0) {
       behaviour.rateLimit.times--;
       res

@@ -346,6 +346,8 @@ export const SEARCH_ATTRIBUTE_REGISTRATIONS: readonly string[] = [
 export const ErrorType = {
   SupplierRejected: 'SupplierRejected',
   SupplierRateLimited: 'SupplierRateLimited',
+  /** An order call that may still be processed by the supplier: never re-sent, looked up. */
+  SupplierOutcomeUnknown: 'SupplierOutcomeUnknown',
   UnknownStore: 'UnknownStore',
   CodeConflict: 'CodeConflict',
 } as const;

@@ -5,6 +5,7 @@ import type { SupplierOrderReport, SupplierOrderState } from '../shared/contract
 import {
   SupplierRateLimitedError,
   SupplierRejectedError,
+  SupplierOutcomeUnknownError,
   SupplierUnavailableError,
   type PlaceOrderRequest,
   type SupplierClient,
@@ -78,6 +79,7 @@ export function createAlphaPsnClient(opts: AlphaPsnOptions): SupplierClient {
     if (init.body !== undefined) headers['Content-Type'] = 'application/json';
     if (init.idempotencyKey) headers['Idempotency-Key'] = init.idempotencyKey;
     let res: Response;
+    let text: string;
     try {
       res = await fetch(new URL(path, opts.baseUrl), {
         method,
@@ -85,14 +87,19 @@ export function createAlphaPsnClient(opts: AlphaPsnOptions): SupplierClient {
         body: init.body === undefined ? undefined : JSON.stringify(init.body),
         signal: AbortSignal.timeout(opts.timeoutMs),
       });
+      text = await res.text();
     } catch (err) {
-      throw new SupplierUnavailableError(`${method} ${path}: ${(err as Error).message}`);
+      const message = `${method} ${path}: ${(err as Error).message}`;
+      // A POST that may have been sent (anything but a refused connection) may still be
+      // processed by the supplier after we gave up: its outcome is unknown, not failed.
+      const refused = (err as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED';
+      if (method === 'POST' && !refused) throw new SupplierOutcomeUnknownError(message);
+      throw new SupplierUnavailableError(message);
     }
     if (res.status === 429) {
       throw new SupplierRateLimitedError(retryAfterMs(res.headers.get('retry-after')));
     }
     if (res.status >= 500) throw new SupplierUnavailableError(`${method} ${path}: HTTP ${res.status}`);
-    const text = await res.text();
     if (res.status === 404) return { status: 404, body: undefined };
     if (res.status >= 400) {
       throw new SupplierRejectedError(res.status, `HTTP ${res.status}: ${rejectionMessage(text)}`);

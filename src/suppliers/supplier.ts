@@ -43,3 +43,12 @@ export class SupplierRateLimitedError extends Error {
 export class SupplierUnavailableError extends Error {
   override name = 'SupplierUnavailableError';
 }
+
+/**
+ * An order call whose outcome is unknown: it may have reached the supplier, which may still
+ * create the order (a timeout, or the connection lost after sending). Never re-send it: look
+ * the order up until it shows, or let a person decide.
+ */
+export class SupplierOutcomeUnknownError extends Error {
+  override name = 'SupplierOutcomeUnknownError';
+}

@@ -45,18 +45,33 @@ export const balanceCheck = proxyActivities<Pick<SupplierActivities, 'checkSuppl
 
 export type SupplierProxy = Omit<SupplierActivities, 'checkSupplierBalance'>;
 
-/** Supplier calls: the call timeout comes from the order's input; a rejection is not retried. */
+/**
+ * Supplier calls: the call timeout comes from the order's input; a rejection is not retried.
+ * placeSupplierOrder makes two calls in one attempt (look the batch up, then POST it), so its
+ * attempt outlives both HTTP timeouts: the attempt's own POST is always aborted before Temporal
+ * could start a retry, and a retry's lookup never races a POST still in flight.
+ */
 export function supplierActivities(timeouts: FulfillmentTimeouts): SupplierProxy {
-  return proxyActivities<SupplierProxy>({
+  const retry: ActivityOptions['retry'] = {
+    initialInterval: '2s',
+    backoffCoefficient: 2,
+    maximumInterval: '5m',
+    maximumAttempts: 12,
+    nonRetryableErrorTypes: [ErrorType.SupplierRejected],
+  };
+  const oneCall = proxyActivities<SupplierProxy>({
     startToCloseTimeout: timeouts.supplierCallTimeoutMs,
-    retry: {
-      initialInterval: '2s',
-      backoffCoefficient: 2,
-      maximumInterval: '5m',
-      maximumAttempts: 12,
-      nonRetryableErrorTypes: [ErrorType.SupplierRejected],
-    },
+    retry,
   });
+  const lookupThenPost = proxyActivities<Pick<SupplierProxy, 'placeSupplierOrder'>>({
+    startToCloseTimeout: 2 * timeouts.supplierCallTimeoutMs,
+    retry,
+  });
+  return {
+    placeSupplierOrder: lookupThenPost.placeSupplierOrder,
+    lookupSupplierOrder: oneCall.lookupSupplierOrder,
+    checkRedemption: oneCall.checkRedemption,
+  };
 }
 
 /** The error type an activity failed with (an ApplicationFailure's type), if any. */

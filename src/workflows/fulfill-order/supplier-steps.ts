@@ -65,6 +65,17 @@ export async function placeBatch(run: OrderRun): Promise<Step> {
     state.mergeReport(report);
   } catch (err) {
     const cause = err instanceof ActivityFailure ? err.cause : undefined;
+    if (cause instanceof ApplicationFailure && cause.type === ErrorType.SupplierOutcomeUnknown) {
+      // The order call may still land: never send it again; wait for its webhook or find it by
+      // lookup, and a person decides if it never shows (SUPPLIER_TIMEOUT).
+      log.warn('supplier order outcome unknown; looking it up instead of re-sending', {
+        workflowId,
+        orderId,
+        clientOrderId,
+      });
+      await run.recordEvent('supplier.order_outcome_unknown', 'unknown', { clientOrderId, batch: batchNo });
+      return awaitSupplier(run, clientOrderId, wanted);
+    }
     const rejected = cause instanceof ApplicationFailure && cause.type === ErrorType.SupplierRejected;
     markLines(wanted, 'review');
     return {
