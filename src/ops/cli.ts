@@ -18,8 +18,10 @@ import type { NoticeTemplate } from '../notify/notifier';
 import { createLogger } from '../observability/logger';
 import {
   fulfillmentWorkflowId,
+  ORDER_ID,
   reviewDecisionUpdate,
   statusQuery,
+  STORE_ID,
   type FulfillmentStatus,
   type ReviewAction,
   type ReviewDecision,
@@ -59,10 +61,13 @@ function orderArg(positionals: string[]): string {
   const arg = positionals[1];
   if (!arg)
     throw new UsageError('name the order: a workflow id (fulfill:demo:1042) or store:order (demo:1042)');
-  if (arg.startsWith('fulfill:')) return arg;
-  const [store, ...rest] = arg.split(':');
-  if (!store || !rest.length) throw new UsageError(`"${arg}" is neither a workflow id nor store:order`);
-  return fulfillmentWorkflowId(store, rest.join(':'));
+  const m = /^(?:fulfill:)?([^:]+):(.+)$/.exec(arg);
+  if (!m) throw new UsageError(`"${arg}" is neither a workflow id nor store:order`);
+  const [, store, order] = m as unknown as [string, string, string];
+  if (!STORE_ID.test(store))
+    throw new UsageError(`"${store}" is not a store id (lowercase letters, digits and "-"; no "_")`);
+  if (!ORDER_ID.test(order)) throw new UsageError(`"${order}" is not an order id`);
+  return fulfillmentWorkflowId(store, order);
 }
 
 function need(opts: Options, name: string): string {
@@ -118,13 +123,20 @@ async function queryStatus(client: Client, workflowId: string): Promise<Fulfillm
   }
 }
 
+function storeOpt(v: string | boolean | undefined): string | undefined {
+  const store = str(v);
+  if (store !== undefined && !STORE_ID.test(store))
+    throw new UsageError(`--store "${store}" is not a store id (lowercase letters, digits and "-"; no "_")`);
+  return store;
+}
+
 // ------------------------------------------------------------------ commands
 
 async function stuck(ctx: Ctx, opts: Options) {
   const client = await ctx.client();
   const now = new Date();
   const query = stuckQuery(now, {
-    store: str(opts.store),
+    store: storeOpt(opts.store),
     region: str(opts.region),
     sku: str(opts.sku),
     reason: str(opts.reason),

@@ -2,6 +2,7 @@
 // and questions to the Temporal server about whether a workflow was started or signalled.
 import { createHmac } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/common';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { SignJWT } from 'jose';
 import type { Stack } from './stack';
 
@@ -33,6 +34,11 @@ export function errorCode(reply: Reply): unknown {
 
 // ---------------------------------------------------------------- Standard Webhooks
 
+// Signing per the Standard Webhooks spec (standardwebhooks.com), as the official
+// `standardwebhooks` npm library does it (the library itself is not a dependency yet): the key
+// is the base64 after an optional `whsec_` prefix (a bare secret is base64 too), the signed
+// content is `${webhook-id}.${webhook-timestamp}.${body}`, the header is space-separated
+// `v1,<base64 HMAC-SHA256>` entries.
 export const STANDARD_SECRET_OLD = 'whsec_dGVzdC1zdGFuZGFyZC1zZWNyZXQtMDAwMQ==';
 export const STANDARD_SECRET_NEW = 'whsec_c2Vjb25kLXN0YW5kYXJkLXNlY3JldC0wMDAy';
 
@@ -147,6 +153,20 @@ export async function signalsOf(stack: Stack, workflowId: string): Promise<strin
   return (history.events ?? [])
     .map((e) => e.workflowExecutionSignaledEventAttributes?.signalName)
     .filter((n): n is string => typeof n === 'string');
+}
+
+/** The (decoded) argument of every `name` signal the workflow received, in order. */
+export async function signalInputs<T>(stack: Stack, workflowId: string, name: string): Promise<T[]> {
+  const history = await stack.env.client.workflow.getHandle(workflowId).fetchHistory();
+  const out: T[] = [];
+  for (const e of history.events ?? []) {
+    const s = e.workflowExecutionSignaledEventAttributes;
+    if (s?.signalName !== name) continue;
+    out.push(
+      await decodeFromPayloadsAtIndex<T>(stack.env.client.options.loadedDataConverter, 0, s.input?.payloads),
+    );
+  }
+  return out;
 }
 
 /** Signals that came through the API for an order (the supplier's callbacks left out). */

@@ -9,8 +9,10 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Logger } from 'pino';
 import type { Db } from '../../db/client';
 import {
+  ORDER_ID_PATTERN,
   reviewDecisionUpdate,
   statusQuery,
+  STORE_ID_PATTERN,
   type FulfillmentState,
   type ReviewAction,
 } from '../../shared/contract';
@@ -58,7 +60,7 @@ const STATES: readonly FulfillmentState[] = [
   'skipped',
 ];
 
-const WORKFLOW_ID = /^fulfill:[a-z0-9][a-z0-9-]{0,39}:[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const WORKFLOW_ID = new RegExp(`^fulfill:${STORE_ID_PATTERN}:${ORDER_ID_PATTERN}$`);
 
 export function adminRouter(deps: AdminDeps): Router {
   const router = Router();
