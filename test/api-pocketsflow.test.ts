@@ -10,6 +10,7 @@ import {
   pocketsflowHeaders,
   post,
   apiSignals,
+  cancelledOrder,
   standardHeaders,
   standardOrder,
   waitFor,
@@ -166,4 +167,23 @@ describe('Pocketsflow order.completed', () => {
     expect((await post(url(), body, headers)).status).toBe(400);
     expect(await absent('5009')).toBe(true);
   });
+
+  it('a payment after the workflow closed without delivery is recorded for ops and acknowledged', async () => {
+    const workflowId = await cancelledOrder(stack, '5090');
+    const res = await send(pocketsflowBody('pf_90', 5090));
+    expect(res.status).toBe(202);
+    expect(res.body.outcome).toBe('already_closed');
+    const cases = await stack.db.reviewCase.findMany({ where: { workflowId, status: 'open' } });
+    expect(cases).toEqual([
+      expect.objectContaining({
+        reasonCode: 'PAYMENT_AFTER_CLOSE',
+        status: 'open',
+        reason: expect.stringMatching(/cancelled/),
+      }),
+    ]);
+    const receipt = await stack.db.webhookReceipt.findFirst({
+      where: { provider: 'pocketsflow', workflowId },
+    });
+    expect(receipt?.outcome).toBe('payment_after_close');
+  }, 30_000);
 });

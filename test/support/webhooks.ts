@@ -4,6 +4,7 @@ import { createHmac } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { SignJWT } from 'jose';
+import { fulfillmentWorkflowId, reviewDecisionUpdate, statusQuery } from '../../src/shared/contract';
 import type { Stack } from './stack';
 
 export interface Reply {
@@ -189,4 +190,30 @@ export async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms
     v = await fn();
   }
   return v;
+}
+
+/**
+ * A Standard Webhooks order whose workflow closes cancelled without delivering anything (an
+ * unmapped SKU holds it for review; ops cancel it). For "payment after close" cases.
+ */
+export async function cancelledOrder(stack: Stack, orderId: string): Promise<string> {
+  const { fulfillmentWorkflowId, reviewDecisionUpdate, statusQuery } =
+    await import('../../src/shared/contract');
+  const body = JSON.stringify(
+    standardOrder(orderId, { lines: [{ sku: 'PSN-XX-99', quantity: 1, unitPrice: '52.99' }] }),
+  );
+  const res = await post(
+    `${stack.apiUrl}/webhooks/standard/demo`,
+    body,
+    standardHeaders(body, { id: `c_${orderId}` }),
+  );
+  if (res.status !== 202) throw new Error(`order not accepted: ${res.status}`);
+  const handle = stack.env.client.workflow.getHandle(fulfillmentWorkflowId('demo', orderId));
+  await waitFor(
+    async () => (await handle.query(statusQuery).catch(() => undefined))?.state,
+    (s) => s === 'in_review',
+  );
+  await handle.executeUpdate(reviewDecisionUpdate, { args: [{ action: 'cancel', by: 'test' }] });
+  await handle.result();
+  return handle.workflowId;
 }
