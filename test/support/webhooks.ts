@@ -197,8 +197,6 @@ export async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms
  * unmapped SKU holds it for review; ops cancel it). For "payment after close" cases.
  */
 export async function cancelledOrder(stack: Stack, orderId: string): Promise<string> {
-  const { fulfillmentWorkflowId, reviewDecisionUpdate, statusQuery } =
-    await import('../../src/shared/contract');
   const body = JSON.stringify(
     standardOrder(orderId, { lines: [{ sku: 'PSN-XX-99', quantity: 1, unitPrice: '52.99' }] }),
   );
