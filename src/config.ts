@@ -257,6 +257,22 @@ const schema = z
     STOREFRONT_HTTP_TIMEOUT: duration('15s'),
 
     ADMIN_TOKEN: z.string().min(12).optional(),
+    // Personal sign-in tokens for the exceptions page, "Name:token,Name 2:token2": a decision
+    // made in such a session records that name as authenticated (the shared ADMIN_TOKEN only
+    // records the name typed at sign-in, marked as self-declared).
+    ADMIN_USERS: list('').transform((items, ctx) =>
+      items.map((item) => {
+        const at = item.lastIndexOf(':');
+        const name = at > 0 ? item.slice(0, at).trim() : '';
+        const token = at > 0 ? item.slice(at + 1).trim() : '';
+        if (!/^[\p{L}\p{N} ._@-]{1,64}$/u.test(name) || token.length < 16)
+          ctx.addIssue({
+            code: 'custom',
+            message: 'each entry must be <name>:<token of at least 16 characters>',
+          });
+        return { name, token };
+      }),
+    ),
 
     SANDBOX_SUPPLIER_PORT: port(4010),
 
@@ -377,6 +393,7 @@ const schema = z
         /** Webhook requests per window per (provider, store, client IP). */
         rateLimit: { max: env.API_RATE_LIMIT, windowMs: env.API_RATE_LIMIT_WINDOW },
         adminToken: need(env.ADMIN_TOKEN, DEV.adminToken, 'ADMIN_TOKEN'),
+        adminUsers: env.ADMIN_USERS,
         /** After SIGTERM: /readyz answers 503 this long (load balancers stop routing) before closing. */
         shutdownDelayMs: env.API_SHUTDOWN_DELAY
           ? parseDuration(env.API_SHUTDOWN_DELAY)

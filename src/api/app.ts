@@ -111,6 +111,7 @@ export function createApp(deps: AppDeps): Express {
       codec: deps.codec ?? createPayloadCodec(config),
       adminToken: config.api.adminToken,
       corsOrigins: config.temporalCodec.corsOrigins,
+      logger: deps.logger.child({ component: 'codec' }),
     }),
   );
 
@@ -126,6 +127,7 @@ export function createApp(deps: AppDeps): Express {
         db: deps.db,
         temporal: deps.temporal,
         adminToken: config.api.adminToken,
+        adminUsers: config.api.adminUsers,
         logger: deps.logger,
       }),
     );
