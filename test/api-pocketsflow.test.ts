@@ -186,4 +186,10 @@ describe('Pocketsflow order.completed', () => {
     });
     expect(receipt?.outcome).toBe('payment_after_close');
   }, 30_000);
+
+  it('an id with a NUL character (found by schemathesis) is a 400, never a 500', async () => {
+    const res = await send({ ...pocketsflowBody('pf_\u0000x', 5091) });
+    expect(res.status).toBe(400);
+    expect(await absent('5091')).toBe(true);
+  });
 });

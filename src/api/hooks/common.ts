@@ -3,6 +3,7 @@
 // turn a failed Temporal call into a 503 so the sender delivers again.
 import { raw, type Request, type RequestHandler, type Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { z } from 'zod';
 import { HttpError } from '../errors';
 import type { LatePayment } from '../late-payments';
 import type { HookDeps } from './deps';
@@ -135,4 +136,15 @@ export async function recordIfLate(
     state,
   });
   return state;
+}
+
+/** An id from a sender: 1..max characters, none a control character (PostgreSQL text refuses NUL). */
+export function senderId(max: number) {
+  return z
+    .string()
+    .min(1)
+    .max(max)
+    .refine((v) => ![...v].some((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127), {
+      message: 'must not contain control characters',
+    });
 }

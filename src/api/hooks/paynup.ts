@@ -18,7 +18,7 @@ import { currencyDecimals, toMinor } from '../../shared/money';
 import { HttpError } from '../errors';
 import type { OrderFacts } from '../gateway';
 import { safeEqual } from '../verify';
-import { bodyBytes, hookLimits, rawBody, requireContentType, toTemporal } from './common';
+import { bodyBytes, hookLimits, senderId, rawBody, requireContentType, toTemporal } from './common';
 import type { HookDeps } from './deps';
 
 const money = z
@@ -28,7 +28,7 @@ const money = z
 
 /** The JWT's claims, after its signature and `exp` were verified. */
 export const paynupClaimsSchema = z.object({
-  jti: z.string().min(1).max(100).describe("Pay'nUp transaction number."),
+  jti: senderId(100).describe("Pay'nUp transaction number."),
   iss: z
     .string()
     .min(1)

@@ -14,12 +14,13 @@ import {
   rawBody,
   recordIfLate,
   requireContentType,
+  senderId,
   toTemporal,
 } from './common';
 import type { HookDeps } from './deps';
 
 const pocketsflowOrder = z.object({
-  id: z.string().min(1).max(200).describe("Pocketsflow's order id (dedupe key with the event type)."),
+  id: senderId(200).describe("Pocketsflow's order id (dedupe key with the event type)."),
   status: z.string().max(40).optional(),
   amount: z.union([z.number(), z.string().max(40)]).optional(),
   currency: z.string().max(8).optional(),
