@@ -157,21 +157,52 @@ async function stuck(ctx: Ctx, opts: Options) {
         !!sa(wf, 'CardbridgeDeadline') && Date.parse(sa(wf, 'CardbridgeDeadline')) < now.getTime(),
     });
   }
-  const human = orders.length
-    ? table([
-        ['WORKFLOW', 'STATUS', 'REASON', 'REGION', 'SKUS', 'AGE', 'DEADLINE'],
-        ...orders.map((o) => [
-          o.workflowId,
-          o.status,
-          o.reason || '-',
-          o.region || '-',
-          o.skus || '-',
-          o.age,
-          o.deadline ? `${o.deadline}${o.pastDeadline && o.status !== 'in_review' ? ' (passed)' : ''}` : '-',
-        ]),
-      ]) + `\n${orders.length} stuck order(s). Inspect one: npm run ops -- show <workflow>`
-    : 'No stuck orders.';
-  ctx.out(human, { query, orders });
+  // Money no workflow can take any more (a payment after the order closed, or for an order never
+  // received): the API records these as open review cases; their workflows are closed.
+  const store = storeOpt(opts.store);
+  const late = await ctx.db().reviewCase.findMany({
+    where: {
+      status: 'open',
+      reasonCode: { in: ['PAYMENT_AFTER_CLOSE', 'ORDER_MISSING'] },
+      ...(store ? { order: { storeId: store } } : {}),
+    },
+    include: { order: true },
+    orderBy: { createdAt: 'asc' },
+    take: 200,
+  });
+  const latePayments = late.map((c) => ({
+    workflowId: c.workflowId,
+    status: c.order.status,
+    reason: c.reasonCode,
+    message: c.reason,
+    since: c.createdAt.toISOString(),
+    age: age(c.createdAt, now.getTime()),
+  }));
+  const lateHuman = latePayments.length
+    ? '\n\nPayments no workflow can take (refund or fulfil by hand):\n' +
+      table([
+        ['WORKFLOW', 'STATUS', 'REASON', 'AGE'],
+        ...latePayments.map((p) => [p.workflowId, p.status, p.reason, p.age]),
+      ])
+    : '';
+  const human =
+    (orders.length
+      ? table([
+          ['WORKFLOW', 'STATUS', 'REASON', 'REGION', 'SKUS', 'AGE', 'DEADLINE'],
+          ...orders.map((o) => [
+            o.workflowId,
+            o.status,
+            o.reason || '-',
+            o.region || '-',
+            o.skus || '-',
+            o.age,
+            o.deadline
+              ? `${o.deadline}${o.pastDeadline && o.status !== 'in_review' ? ' (passed)' : ''}`
+              : '-',
+          ]),
+        ]) + `\n${orders.length} stuck order(s). Inspect one: npm run ops -- show <workflow>`
+      : 'No stuck orders.') + lateHuman;
+  ctx.out(human, { query, orders, latePayments });
 }
 
 async function show(ctx: Ctx, workflowId: string) {

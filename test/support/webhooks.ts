@@ -196,14 +196,18 @@ export async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms
  * A Standard Webhooks order whose workflow closes cancelled without delivering anything (an
  * unmapped SKU holds it for review; ops cancel it). For "payment after close" cases.
  */
-export async function cancelledOrder(stack: Stack, orderId: string): Promise<string> {
+export async function cancelledOrder(
+  stack: Stack,
+  orderId: string,
+  secret = STANDARD_SECRET_NEW,
+): Promise<string> {
   const body = JSON.stringify(
     standardOrder(orderId, { lines: [{ sku: 'PSN-XX-99', quantity: 1, unitPrice: '52.99' }] }),
   );
   const res = await post(
     `${stack.apiUrl}/webhooks/standard/demo`,
     body,
-    standardHeaders(body, { id: `c_${orderId}` }),
+    standardHeaders(body, { id: `c_${orderId}`, secret }),
   );
   if (res.status !== 202) throw new Error(`order not accepted: ${res.status}`);
   const handle = stack.env.client.workflow.getHandle(fulfillmentWorkflowId('demo', orderId));
