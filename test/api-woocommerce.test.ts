@@ -255,6 +255,24 @@ describe('WooCommerce webhooks', () => {
   });
 });
 
+describe('after delivery', () => {
+  it('a refund or deletion in the store after the codes were delivered becomes a review case', async () => {
+    expect((await send(JSON.stringify(order(4030)))).status).toBe(202);
+    const wf = fulfillmentWorkflowId('demo', '4030');
+    await stack.env.client.workflow.getHandle(wf).result();
+    const refunded = await send(
+      JSON.stringify(order(4030, { status: 'refunded', date_modified_gmt: '2026-12-01T08:00:00' })),
+    );
+    expect(refunded.status).toBe(200);
+    expect(refunded.body.outcome).toBe('already_closed');
+    const body = JSON.stringify({ id: 4030 });
+    const deleted = await post(url(), body, wooDeliveryHeaders(body, { topic: 'order.deleted' }));
+    expect(deleted.status).toBe(200);
+    const cases = await stack.db.reviewCase.findMany({ where: { workflowId: wf, status: 'open' } });
+    expect(cases.map((c) => c.reasonCode).sort()).toEqual(['STOREFRONT_CANCELLED', 'STOREFRONT_REFUNDED']);
+  });
+});
+
 describe('real WooCommerce bytes (test/fixtures/woocommerce)', () => {
   const deliveries: { file: string; topic: string; orderId?: string }[] = [
     { file: 'order-updated-paid-usd.json', topic: 'order.updated', orderId: '5101' },

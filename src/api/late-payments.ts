@@ -23,8 +23,24 @@ export interface LatePayment {
   answered: string;
 }
 
+/** The store cancelled, refunded or deleted an order whose workflow already delivered it. */
+export interface ChangeAfterDelivery {
+  provider: 'woocommerce';
+  eventId: string;
+  storeId: string;
+  orderId: string;
+  workflowId: string;
+  /** The storefront's status (cancelled, refunded, trash, deleted, ...). */
+  status: string;
+}
+
 export interface LatePayments {
   record(p: LatePayment): Promise<void>;
+  /**
+   * A storefront change no workflow can act on any more (it delivered and closed): an open
+   * review case (STOREFRONT_REFUNDED / STOREFRONT_CANCELLED) so ops check the delivered codes.
+   */
+  changeAfterDelivery(c: ChangeAfterDelivery): Promise<void>;
 }
 
 export function createLatePayments(db: Db, logger?: Logger): LatePayments {
@@ -91,6 +107,31 @@ export function createLatePayments(db: Db, logger?: Logger): LatePayments {
         skipDuplicates: true,
       });
       logger?.warn({ ...log, state: p.state, reasonCode: p.reasonCode }, 'payment arrived after close');
+    },
+
+    async changeAfterDelivery(c) {
+      const order = await db.order.findUnique({ where: { workflowId: c.workflowId } });
+      if (!order) return;
+      const reasonCode = c.status === 'refunded' ? 'STOREFRONT_REFUNDED' : 'STOREFRONT_CANCELLED';
+      const dedupeKey = `after-delivery/${c.provider}/${c.workflowId}/${c.status}`;
+      await db.reviewCase.createMany({
+        data: [
+          {
+            orderId: order.id,
+            workflowId: c.workflowId,
+            reasonCode,
+            reason:
+              `The store marked the order "${c.status}" after its codes were delivered (event ${c.eventId}). ` +
+              'Check whether the codes were redeemed before refunding; they cannot be taken back automatically.',
+            dedupeKey,
+          },
+        ],
+        skipDuplicates: true,
+      });
+      logger?.warn(
+        { orderId: c.orderId, workflowId: c.workflowId, status: c.status, reasonCode },
+        'storefront changed a delivered order',
+      );
     },
   };
 }

@@ -17,7 +17,7 @@
 //   anything else                  recorded and acknowledged.
 import { createHash } from 'node:crypto';
 import { Router, type Request } from 'express';
-import type { StorefrontStatusChange } from '../../shared/contract';
+import { STOREFRONT_STOP_STATUSES, type StorefrontStatusChange } from '../../shared/contract';
 import {
   parseWooOrder,
   settleLaterMethodsOf,
@@ -103,11 +103,29 @@ export function woocommerceRouter(deps: HookDeps): Router {
     ) => {
       const workflowId = orderId ? deps.workflowId(storeId, orderId) : undefined;
       await deps.receipts.record({ provider: 'woocommerce', eventId, storeId, workflowId, outcome });
-      deps.metrics?.webhookAccepted('woocommerce');
+      // Answered 2xx so WooCommerce keeps the webhook, but counted with the rejections for ops.
+      if (outcome.startsWith('unreadable_')) deps.metrics?.webhookRejected('woocommerce', outcome);
+      else deps.metrics?.webhookAccepted('woocommerce');
       const moved = outcome === 'started_or_signalled' || outcome === 'signalled';
       res
         .status(moved ? 202 : 200)
         .json({ ok: true, ...(workflowId ? { workflowId } : {}), outcome, ...note });
+    };
+
+    /** A stop status for an order whose workflow closed delivered: ops must look at it. */
+    const afterClose = async (orderId: string, status: string) => {
+      if (!STOREFRONT_STOP_STATUSES.includes(status)) return;
+      const facts = await toTemporal(req, () => deps.gateway.orderFacts(storeId, orderId));
+      if (facts?.state !== 'delivered') return;
+      const workflowId = deps.workflowId(storeId, orderId);
+      await deps.latePayments.changeAfterDelivery({
+        provider: 'woocommerce',
+        eventId,
+        storeId,
+        orderId,
+        workflowId,
+        status,
+      });
     };
 
     if (await deps.receipts.seen('woocommerce', eventId)) {
@@ -146,6 +164,7 @@ export function woocommerceRouter(deps: HookDeps): Router {
         at: new Date().toISOString(),
       };
       const outcome = await toTemporal(req, () => deps.gateway.storefrontStatus(storeId, orderId, change));
+      if (outcome === 'already_closed') await afterClose(orderId, change.status);
       await finish(outcome === 'not_found' ? 'ignored_no_workflow' : outcome, orderId);
       return;
     }
@@ -173,6 +192,7 @@ export function woocommerceRouter(deps: HookDeps): Router {
     }
     // Not paid: only an order that already has a workflow hears about it.
     const outcome = await toTemporal(req, () => deps.gateway.orderUpdate(storeId, orderId, details));
+    if (outcome === 'already_closed') await afterClose(orderId, details.status);
     if (outcome === 'not_found') {
       await finish(problems ? 'ignored_unpaid_with_problems' : 'ignored_unpaid', orderId, {
         ignored: 'order is not paid yet',
