@@ -152,7 +152,19 @@ export function openApiDocument(opts: OpenApiOptions = {}): Json {
           requestBody: {
             required: true,
             content: {
-              'application/json': { schema: ref('WooCommerceOrder') },
+              'application/json': {
+                schema: {
+                  anyOf: [
+                    ref('WooCommerceOrder'),
+                    {
+                      type: 'object',
+                      required: ['id'],
+                      properties: { id: { type: 'integer' } },
+                      description: 'order.deleted (and possibly order.restored): only the order id.',
+                    },
+                  ],
+                },
+              },
               'application/x-www-form-urlencoded': {
                 schema: { type: 'string', description: 'The creation ping: webhook_id=<n>.' },
               },
