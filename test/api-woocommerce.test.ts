@@ -1,6 +1,12 @@
 // WooCommerce order webhooks over HTTP, with real signatures: every rejection is checked against
 // the Temporal server (nothing started, nothing signalled), every acceptance by its effect.
 import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import { createApp } from '../src/api/app';
+import { createGateway } from '../src/api/gateway';
+import { createLogger } from '../src/observability/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   fulfillmentWorkflowId,
@@ -252,6 +258,37 @@ describe('WooCommerce webhooks', () => {
     expect(none.status).toBe(200);
     expect(none.body.outcome).toBe('ignored_no_workflow');
     expect(await absent(4021)).toBe(true);
+  });
+});
+
+describe('Temporal unavailable', () => {
+  it('is the one case a verified delivery gets a 503 (nothing recorded, so the sweep can recover it)', async () => {
+    const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500, interceptors: [] });
+    const app = createApp({
+      config: stack.config,
+      gateway: createGateway(new Client({ connection }), stack.taskQueue, stack.timeouts),
+      db: stack.db,
+      logger: createLogger({ level: 'silent', name: 'dead-temporal' }),
+      temporalReady: () => Promise.reject(new Error('down')),
+    });
+    const server: Server = await new Promise((r) => {
+      const s = app.listen(0, '127.0.0.1', () => r(s));
+    });
+    try {
+      const body = JSON.stringify(order(4040));
+      const dead = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/woocommerce/demo`;
+      const res = await post(dead, body, wooDeliveryHeaders(body, { topic: 'order.updated' }));
+      expect(res.status).toBe(503);
+      expect(await absent(4040)).toBe(true);
+      // Nothing was recorded: the same delivery is taken once Temporal answers.
+      expect((await post(url(), body, wooDeliveryHeaders(body, { topic: 'order.updated' }))).status).toBe(
+        202,
+      );
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await connection.close().catch(() => undefined);
+    }
   });
 });
 
