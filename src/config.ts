@@ -2,6 +2,7 @@
 // bad variable, and the parsed object is passed down explicitly.
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { STORE_ID } from './shared/contract';
 
 const DURATION = /^(\d+)(ms|s|m|h|d)$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -46,16 +47,46 @@ const json = <T extends z.ZodType>(schema: T, fallback: string) =>
     .pipe(schema);
 
 /** Per-store webhook secrets; several per provider so a secret can rotate without downtime. */
-const storeSecretsSchema = z.record(
-  z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'store ids are lowercase letters, digits, _ and -'),
-  z
-    .object({
-      woocommerce: z.array(z.string().min(16)).default([]),
-      standard: z.array(z.string().min(16)).default([]),
-      pocketsflow: z.array(z.string().min(16)).default([]),
-    })
-    .strict(),
-);
+const storeSecretsSchema = z
+  .record(
+    z.string(),
+    z
+      .object({
+        woocommerce: z.array(z.string().min(16)).default([]),
+        standard: z
+          .array(
+            z.string().refine(
+              (v) => {
+                const b64 = v.replace(/^whsec_/, '');
+                return /^[A-Za-z0-9+/]+={0,2}$/.test(b64) && Buffer.from(b64, 'base64').length >= 16;
+              },
+              {
+                message:
+                  'must be whsec_<base64> (or bare base64) of at least 16 bytes, as Standard Webhooks secrets are',
+              },
+            ),
+          )
+          .default([]),
+        pocketsflow: z.array(z.string().min(16)).default([]),
+        /** This store's Pay'nUp API id (the tokens' `iss`) and active API keys. */
+        paynup: z
+          .object({ apiId: z.string().min(1), apiKeys: z.array(z.string().min(16)).min(1) })
+          .strict()
+          .optional(),
+      })
+      .strict(),
+  )
+  .superRefine((stores, ctx) => {
+    for (const id of Object.keys(stores))
+      if (!STORE_ID.test(id))
+        ctx.addIssue({
+          code: 'custom',
+          path: [id],
+          message:
+            'is not a store id: 1-40 lowercase letters, digits and "-", starting with a letter or digit (no "_": ' +
+            'the supplier client order id cb_<store>_<order>_b<n> must decode to one store)',
+        });
+  });
 
 /** "kid:base64key,kid2:base64key" — 32-byte AES keys for codes at rest. */
 const keyRing = (fallback: string) =>
@@ -230,6 +261,22 @@ const schema = z
     STOREFRONT_SWEEP_INTERVAL: duration('5m'),
 
     ADMIN_TOKEN: z.string().min(12).optional(),
+    // Personal sign-in tokens for the exceptions page, "Name:token,Name 2:token2": a decision
+    // made in such a session records that name as authenticated (the shared ADMIN_TOKEN only
+    // records the name typed at sign-in, marked as self-declared).
+    ADMIN_USERS: list('').transform((items, ctx) =>
+      items.map((item) => {
+        const at = item.lastIndexOf(':');
+        const name = at > 0 ? item.slice(0, at).trim() : '';
+        const token = at > 0 ? item.slice(at + 1).trim() : '';
+        if (!/^[\p{L}\p{N} ._@-]{1,64}$/u.test(name) || token.length < 16)
+          ctx.addIssue({
+            code: 'custom',
+            message: 'each entry must be <name>:<token of at least 16 characters>',
+          });
+        return { name, token };
+      }),
+    ),
 
     SANDBOX_SUPPLIER_PORT: port(4010),
 
@@ -248,6 +295,18 @@ const schema = z
       return fallback;
     };
     const devStoreSecrets = storeSecretsSchema.parse(JSON.parse(DEV.storeSecrets));
+    const storeCount = Object.keys(env.STORE_WEBHOOK_SECRETS).length;
+    if ((env.PAYNUP_API_ID || env.PAYNUP_API_KEYS.length) && storeCount > 1) {
+      // Order numbers repeat across stores: one key for several stores would let a token for
+      // store A's order 1042 pay store B's order 1042.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PAYNUP_API_KEYS'],
+        message:
+          `is the Pay'nUp default of a one-store install, but ${storeCount} stores are configured: ` +
+          'give each store that takes Pay\'nUp its own "paynup": {"apiId", "apiKeys"} in STORE_WEBHOOK_SECRETS',
+      });
+    }
     const codeKeys = need(
       env.CODE_ENCRYPTION_KEYS.size ? env.CODE_ENCRYPTION_KEYS : undefined,
       keyRing('').parse(DEV.codeKeys),
@@ -338,6 +397,7 @@ const schema = z
         /** Webhook requests per window per (provider, store, client IP). */
         rateLimit: { max: env.API_RATE_LIMIT, windowMs: env.API_RATE_LIMIT_WINDOW },
         adminToken: need(env.ADMIN_TOKEN, DEV.adminToken, 'ADMIN_TOKEN'),
+        adminUsers: env.ADMIN_USERS,
         /** After SIGTERM: /readyz answers 503 this long (load balancers stop routing) before closing. */
         shutdownDelayMs: env.API_SHUTDOWN_DELAY
           ? parseDuration(env.API_SHUTDOWN_DELAY)
@@ -363,6 +423,7 @@ const schema = z
       storeSecrets: Object.keys(env.STORE_WEBHOOK_SECRETS).length
         ? env.STORE_WEBHOOK_SECRETS
         : need(undefined, devStoreSecrets, 'STORE_WEBHOOK_SECRETS'),
+      /** Global Pay'nUp credentials: the default of a one-store install (see paynupFor). */
       paynup: { apiId: env.PAYNUP_API_ID, apiKeys: env.PAYNUP_API_KEYS },
       timeouts: {
         paymentWaitMs: env.PAYMENT_WAIT,
@@ -416,6 +477,20 @@ export function loadEnvFile(): string | undefined {
   }
   process.loadEnvFile(file);
   return file;
+}
+
+/**
+ * The Pay'nUp credentials a store's IPN endpoint accepts: the store's own `paynup` entry, else the
+ * global PAYNUP_API_ID / PAYNUP_API_KEYS (only ever set on a one-store install); undefined when
+ * the store takes no Pay'nUp payments.
+ */
+export function paynupFor(
+  config: Pick<Config, 'storeSecrets' | 'paynup'>,
+  storeId: string,
+): { apiId: string; apiKeys: readonly string[] } | undefined {
+  const own = Object.hasOwn(config.storeSecrets, storeId) ? config.storeSecrets[storeId]?.paynup : undefined;
+  if (own) return own;
+  return config.paynup.apiId && config.paynup.apiKeys.length ? config.paynup : undefined;
 }
 
 /** Parse an environment (process.env by default). Throws ConfigError listing every problem. */

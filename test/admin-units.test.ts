@@ -1,7 +1,13 @@
 // Pure parts of the exceptions page: escaping, sessions and CSRF, the decision form.
 import { describe, expect, it } from 'vitest';
 import { escapeHtml, html } from '../src/api/admin/html';
-import { createSessions, readCookie, sessionCookie, SESSION_TTL_MS } from '../src/api/admin/session';
+import {
+  createSessions,
+  decidedBy,
+  readCookie,
+  sessionCookie,
+  SESSION_TTL_MS,
+} from '../src/api/admin/session';
 import { FormError, parseCodes, toDecision } from '../src/api/admin/decision-form';
 import { exceptionsPage } from '../src/api/admin/views';
 
@@ -66,6 +72,21 @@ describe('sessions', () => {
     expect(sessions.read(`${body}.${mac!.slice(0, -2)}aa`, now)).toBeUndefined();
     expect(sessions.read(`${body}`, now)).toBeUndefined();
     expect(createSessions('another-admin-token').read(cookie, now)).toBeUndefined();
+  });
+
+  it('records the authenticated principal: a personal token names its user, the shared one is marked', () => {
+    const withUsers = createSessions('admin-token-for-tests', [
+      { name: 'Ada Ops', token: 'ada-personal-token-0001' },
+    ]);
+    const personal = withUsers.authenticate('ada-personal-token-0001', 'Mallory');
+    expect(personal).toEqual({ name: 'Ada Ops', principal: 'user:Ada Ops' });
+    const shared = withUsers.authenticate('admin-token-for-tests', 'Bob');
+    expect(shared).toEqual({ name: 'Bob', principal: 'admin-token' });
+    expect(withUsers.authenticate('nope', 'Bob')).toBeUndefined();
+    const s1 = withUsers.read(withUsers.issue(personal!.name, Date.now(), personal!.principal).cookie)!;
+    expect(decidedBy(s1)).toBe('Ada Ops');
+    const s2 = withUsers.read(withUsers.issue(shared!.name, Date.now(), shared!.principal).cookie)!;
+    expect(decidedBy(s2)).toBe('Bob (self-declared; shared admin token)');
   });
 
   it('binds CSRF tokens to one session', () => {

@@ -12,7 +12,7 @@ import { createLogger } from '../src/observability/logger';
 import { fulfillmentWorkflowId } from '../src/shared/contract';
 import { startStack, type Stack } from './support/stack';
 import { apiSignals, errorCode, post, signalsOf, waitFor, workflowAbsent } from './support/webhooks';
-import { postWoo, wooOrder } from './support/woo';
+import { postWoo, wooOrder, wooSignature } from './support/woo';
 
 const SUPPLIER_SECRET = 'test-supplier-webhook-secret';
 
@@ -133,6 +133,38 @@ describe('rate limiting per (provider, store, client IP)', () => {
     expect((await hit('/webhooks/woocommerce/other')).status).toBe(404);
     expect((await hit('/webhooks/standard/demo')).status).toBe(400);
     expect((await hit('/webhooks/supplier')).status).toBe(401);
+  });
+
+  it('forged requests use up only their own budget: genuine deliveries from the same IP still pass', async () => {
+    const api = await extraApp({
+      config: { ...stack.config, api: { ...stack.config.api, rateLimit: { max: 3, windowMs: 60_000 } } },
+    });
+    const forged = () =>
+      post(`${api}/webhooks/woocommerce/demo`, '{"id":1}', {
+        'Content-Type': 'application/json',
+        'X-WC-Webhook-Signature': 'Zm9yZ2Vk',
+      });
+    const junk = [];
+    for (let i = 0; i < 6; i++) junk.push((await forged()).status);
+    expect(junk).toEqual([401, 401, 401, 429, 429, 429]);
+    // Genuine deliveries (signed, here unpaid orders) have their own budget of 3.
+    const genuine = [];
+    for (let i = 0; i < 3; i++) {
+      const body = JSON.stringify(
+        wooOrder(7700 + i, [{ sku: 'PSN-US-10', quantity: 1, total: '10.99' }], {
+          status: 'pending',
+          date_paid: null,
+        }),
+      );
+      const res = await post(`${api}/webhooks/woocommerce/demo`, body, {
+        'Content-Type': 'application/json',
+        'X-WC-Webhook-Topic': 'order.created',
+        'X-WC-Webhook-Signature': wooSignature(body, 'test-woo-secret-new-0002'),
+      });
+      genuine.push(res.status);
+    }
+    expect(genuine).toEqual([200, 200, 200]);
+    expect((await forged()).status).toBe(429);
   });
 });
 

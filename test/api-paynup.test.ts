@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/api/app';
 import { createGateway } from '../src/api/gateway';
 import { fulfillmentWorkflowId, statusQuery, type FulfillmentStatus } from '../src/shared/contract';
+import { loadExceptions } from '../src/api/admin/exceptions';
 import { createLogger } from '../src/observability/logger';
 import { startStack, type Stack } from './support/stack';
 import {
@@ -153,6 +154,63 @@ describe("Pay'nUp IPN", () => {
     expect(res.status).toBe(410);
     expect(errorCode(res)).toBe('unknown_order');
     expect(await workflowAbsent(stack, wf('P-7'))).toBe(true);
+    // Never silent: ops see the payment as an open review case.
+    const cases = await stack.db.reviewCase.findMany({ where: { workflowId: wf('P-7') } });
+    expect(cases).toEqual([expect.objectContaining({ reasonCode: 'ORDER_MISSING', status: 'open' })]);
+  });
+
+  it('answers 410 to a second transaction (new jti) for an order already paid', async () => {
+    await unpaidOrder('P-13');
+    expect((await ipn(await paynupToken(claims('P-13')))).status).toBe(200);
+    const second = await ipn(await paynupToken(claims('P-13', { jti: 'tx-P-13-second' })));
+    expect(second.status).toBe(410);
+    expect(errorCode(second)).toBe('already_paid');
+    expect((await apiSignals(stack, wf('P-13'))).filter((s) => s === 'paymentReceived')).toHaveLength(1);
+    // Also once the order was delivered.
+    await handle('P-13').result();
+    const late = await ipn(await paynupToken(claims('P-13', { jti: 'tx-P-13-third' })));
+    expect(late.status).toBe(410);
+    expect(errorCode(late)).toBe('already_paid');
+  });
+
+  it("refuses a token for one store at another store's URL (keys per store)", async () => {
+    const shopB = { apiId: 'SHOPB-API-ID', apiKeys: ['shop-b-paynup-api-key-0001'] };
+    const config = {
+      ...stack.config,
+      paynup: { apiId: '', apiKeys: [] },
+      storeSecrets: {
+        demo: {
+          ...stack.config.storeSecrets.demo!,
+          paynup: { apiId: PAYNUP_API_ID, apiKeys: [PAYNUP_KEY_NEW] },
+        },
+        'shop-b': { woocommerce: [], standard: [], pocketsflow: [], paynup: shopB },
+      },
+    };
+    const app = createApp({
+      config,
+      gateway: createGateway(stack.env.client, stack.taskQueue, stack.timeouts),
+      db: stack.db,
+      logger: createLogger({ level: 'silent', name: 'two-stores' }),
+      temporalReady: async () => undefined,
+    });
+    const server: Server = await new Promise((r) => {
+      const s = app.listen(0, '127.0.0.1', () => r(s));
+    });
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/paynup`;
+    try {
+      await unpaidOrder('P-14');
+      const forDemo = await paynupToken(claims('P-14'));
+      const atB = await ipn(forDemo, 'application/jwt', `${base}/shop-b`);
+      expect(atB.status).toBe(401);
+      const bKeyDemoIss = await paynupToken(claims('P-14'), { key: shopB.apiKeys[0] });
+      expect((await ipn(bKeyDemoIss, 'application/jwt', `${base}/shop-b`)).status).toBe(401);
+      expect(await apiSignals(stack, wf('P-14'))).toEqual(['orderDetails']);
+      const atDemo = await ipn(forDemo, 'application/jwt', `${base}/demo`);
+      expect(atDemo.status).toBe(200);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 
   it('answers 410 when the order closed without payment (not_paid)', async () => {
@@ -163,6 +221,11 @@ describe("Pay'nUp IPN", () => {
     expect(res.status).toBe(410);
     expect(errorCode(res)).toBe('order_closed');
     expect(await apiSignals(stack, wf('P-8'))).toEqual(['orderDetails']);
+    // Never silent: an open review case, on the exceptions page like any held order.
+    const view = await loadExceptions({ db: stack.db, temporal: stack.env.client });
+    const row = view.rows.find((r) => r.workflowId === wf('P-8'));
+    expect(row).toMatchObject({ kind: 'review', reasonCode: 'PAYMENT_AFTER_CLOSE', orderId: 'P-8' });
+    expect(row!.reason).toMatch(/not_paid/);
   }, 30_000);
 
   it('has one effect when the same notification arrives 5 times', async () => {

@@ -10,6 +10,7 @@ import {
   pocketsflowHeaders,
   post,
   apiSignals,
+  cancelledOrder,
   standardHeaders,
   standardOrder,
   waitFor,
@@ -165,5 +166,30 @@ describe('Pocketsflow order.completed', () => {
     delete (headers as Record<string, string | undefined>)['X-Pocketsflow-Event'];
     expect((await post(url(), body, headers)).status).toBe(400);
     expect(await absent('5009')).toBe(true);
+  });
+
+  it('a payment after the workflow closed without delivery is recorded for ops and acknowledged', async () => {
+    const workflowId = await cancelledOrder(stack, '5090');
+    const res = await send(pocketsflowBody('pf_90', 5090));
+    expect(res.status).toBe(202);
+    expect(res.body.outcome).toBe('already_closed');
+    const cases = await stack.db.reviewCase.findMany({ where: { workflowId, status: 'open' } });
+    expect(cases).toEqual([
+      expect.objectContaining({
+        reasonCode: 'PAYMENT_AFTER_CLOSE',
+        status: 'open',
+        reason: expect.stringMatching(/cancelled/),
+      }),
+    ]);
+    const receipt = await stack.db.webhookReceipt.findFirst({
+      where: { provider: 'pocketsflow', workflowId },
+    });
+    expect(receipt?.outcome).toBe('payment_after_close');
+  }, 30_000);
+
+  it('an id with a NUL character (found by schemathesis) is a 400, never a 500', async () => {
+    const res = await send({ ...pocketsflowBody('pf_\u0000x', 5091) });
+    expect(res.status).toBe(400);
+    expect(await absent('5091')).toBe(true);
   });
 });

@@ -9,12 +9,16 @@ import {
   errorCode,
   post,
   apiSignals,
+  cancelledOrder,
   standardHeaders,
   standardOrder,
   standardSignature,
   waitFor,
   workflowAbsent,
 } from './support/webhooks';
+
+/** A Standard Webhooks secret given without its whsec_ prefix. */
+const BARE_SECRET = 'YmFyZS1zdGFuZGFyZC1zZWNyZXQtMDAwMw==';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -27,6 +31,7 @@ beforeAll(async () => {
           pocketsflow: [POCKETSFLOW_SECRET],
         },
         other: { woocommerce: ['test-woo-secret-other-0003'] },
+        bare: { standard: [BARE_SECRET] },
       }),
     },
   });
@@ -196,5 +201,32 @@ describe('Standard Webhooks (signed JSON)', () => {
     const result = (await stack.env.client.workflow.getHandle(wf('S-9')).result()) as FulfillmentStatus;
     expect(result.state).toBe('delivered');
     expect(await apiSignals(stack, wf('S-9'))).toEqual(['orderDetails', 'paymentReceived']);
+  });
+
+  it('a payment after the workflow closed without delivery is recorded for ops and acknowledged', async () => {
+    const workflowId = await cancelledOrder(stack, 'S-90');
+    const payment = JSON.stringify({
+      type: 'payment.succeeded',
+      data: { orderId: 'S-90', paymentId: 'pay_90', amount: '52.99', currency: 'USD' },
+    });
+    const res = await post(url(), payment, standardHeaders(payment, { id: 'msg_s90' }));
+    expect(res.status).toBe(202);
+    const cases = await stack.db.reviewCase.findMany({ where: { workflowId, status: 'open' } });
+    expect(cases).toEqual([
+      expect.objectContaining({
+        reasonCode: 'PAYMENT_AFTER_CLOSE',
+        reason: expect.stringMatching(/52.99 USD.*cancelled/),
+      }),
+    ]);
+  }, 30_000);
+
+  it('accepts a secret configured without the whsec_ prefix (base64, as the official library reads it)', async () => {
+    const body = JSON.stringify(standardOrder('S-91'));
+    const ts = now();
+    const res = await post(url('bare'), body, {
+      ...standardHeaders(body, { id: 'msg_s91', ts }),
+      'webhook-signature': standardSignature(BARE_SECRET, 'msg_s91', ts, body),
+    });
+    expect(res.status).toBe(202);
   });
 });

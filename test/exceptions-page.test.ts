@@ -215,7 +215,11 @@ describe('exceptions page', () => {
     const result = (await stack.env.client.workflow.getHandle(wf('6101')).result()) as FulfillmentStatus;
     expect(result.state).toBe('delivered');
     expect(result.decisions).toEqual([
-      expect.objectContaining({ action: 'retry', by: 'Ada Ops', note: 'mapping added' }),
+      expect.objectContaining({
+        action: 'retry',
+        by: 'Ada Ops (self-declared; shared admin token)',
+        note: 'mapping added',
+      }),
     ]);
     expect(await stateOf(wf('6101'))).toBe('delivered');
   });
@@ -232,7 +236,11 @@ describe('exceptions page', () => {
     await expect(page.locator('[data-count=retrying] b').textContent()).resolves.toBe('1');
     expect(await stateOf(wf('6102'))).toBe('cancelled');
     const review = await stack.db.reviewCase.findFirstOrThrow({ where: { workflowId: wf('6102') } });
-    expect(review).toMatchObject({ status: 'decided', decision: 'cancel', decidedBy: 'Ada Ops' });
+    expect(review).toMatchObject({
+      status: 'decided',
+      decision: 'cancel',
+      decidedBy: 'Ada Ops (self-declared; shared admin token)',
+    });
 
     // Deciding again: the workflow is closed, and the page says so instead of pretending.
     await page.goto(`${stack.apiUrl}/admin`);

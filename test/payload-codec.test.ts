@@ -155,3 +155,63 @@ describe('codec endpoint', () => {
     expect(forged.status).toBe(401);
   });
 });
+
+describe('codec endpoint hardening', () => {
+  const codec = new AesGcmPayloadCodec(new Map([['k1', k1]]), 'k1');
+  const TOKEN = 'test-admin-token-0002';
+  let url: string;
+  let close: () => void;
+  beforeAll(async () => {
+    const app = express();
+    app.set('trust proxy', 'loopback'); // as the API does: https is known from the proxy
+    app.use(
+      '/codec',
+      codecRouter({
+        codec,
+        adminToken: TOKEN,
+        corsOrigins: [],
+        authLimits: { login: 3, bearer: 3, windowMs: 60_000 },
+      }),
+    );
+    app.use(errorMiddleware(pino({ level: 'silent' })));
+    const server = await new Promise<import('node:http').Server>((r) => {
+      const s = app.listen(0, '127.0.0.1', () => r(s));
+    });
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/codec`;
+    close = () => server.close();
+  });
+  afterAll(() => close?.());
+
+  const login = (token: string, headers: Record<string, string> = {}) =>
+    fetch(`${url}/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+      body: new URLSearchParams({ token }).toString(),
+    });
+  const decode = (auth: string) =>
+    fetch(`${url}/decode`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: auth },
+      body: '{"payloads":[]}',
+    });
+
+  it('the session cookie is Secure when the request came over https, not otherwise', async () => {
+    const https = await login(TOKEN, { 'X-Forwarded-Proto': 'https' });
+    expect(https.status).toBe(200);
+    expect(https.headers.get('set-cookie')).toMatch(/; Secure$/);
+    const http = await login(TOKEN);
+    expect(http.headers.get('set-cookie')).not.toMatch(/Secure/);
+  });
+
+  it('rate limits failed sign-ins and failed bearer checks; successes do not count', async () => {
+    const logins = [];
+    for (let i = 0; i < 4; i++) logins.push((await login('wrong-token')).status);
+    expect(logins).toEqual([401, 401, 401, 429]);
+    expect((await login(TOKEN)).status).toBe(429); // locked out for the window, right token or not
+
+    for (let i = 0; i < 5; i++) expect((await decode(`Bearer ${TOKEN}`)).status).toBe(200);
+    const bearers = [];
+    for (let i = 0; i < 4; i++) bearers.push((await decode('Bearer guess')).status);
+    expect(bearers).toEqual([401, 401, 401, 429]);
+  });
+});

@@ -19,6 +19,7 @@ import {
 } from '../src/shared/contract';
 import { newOrderId, placeOrder, result, waitForState } from './support/orders';
 import { ROOT, startStack, temporalCli, type Stack } from './support/stack';
+import { STANDARD_SECRET_OLD, cancelledOrder, post, standardHeaders } from './support/webhooks';
 
 const run = promisify(execFile);
 const RUNBOOK = readFileSync(path.join(ROOT, 'docs/runbook.md'), 'utf8');
@@ -218,6 +219,26 @@ describe('npm run ops', () => {
       reason: 'SUPPLIER_TIMEOUT',
     });
     expect(parsed.orders.every((o) => o.workflowId.startsWith('fulfill:demo:'))).toBe(true);
+  });
+
+  it('lists a payment that arrived after its order closed, which no workflow can take', async () => {
+    const workflowId = await cancelledOrder(stack, 'RB-late', STANDARD_SECRET_OLD);
+    const payment = JSON.stringify({
+      type: 'payment.succeeded',
+      data: { orderId: 'RB-late', paymentId: 'pay_rb', amount: '52.99', currency: 'USD' },
+    });
+    const res = await post(
+      `${stack.apiUrl}/webhooks/standard/demo`,
+      payment,
+      standardHeaders(payment, { id: 'msg_rb_late', secret: STANDARD_SECRET_OLD }),
+    );
+    expect(res.status).toBe(202);
+    const out = await ops('stuck --store demo --json');
+    const parsed = JSON.parse(out.stdout) as { latePayments: { workflowId: string; reason: string }[] };
+    expect(parsed.latePayments).toContainEqual(
+      expect.objectContaining({ workflowId, reason: 'PAYMENT_AFTER_CLOSE', status: 'cancelled' }),
+    );
+    expect((await ops('stuck --store demo')).stdout).toContain('Payments no workflow can take');
   });
 
   it('shows an order as JSON, with its status and database timeline, and no code', async () => {

@@ -86,7 +86,13 @@ export async function startStack(opts: StackOptions) {
     const storeSecrets = Object.fromEntries(
       opts.stores.map((s) => [
         s,
-        { woocommerce: [wooSecret(s)], standard: [STANDARD_SECRET], pocketsflow: [POCKETSFLOW_SECRET] },
+        {
+          woocommerce: [wooSecret(s)],
+          standard: [STANDARD_SECRET],
+          pocketsflow: [POCKETSFLOW_SECRET],
+          // Per store: the global PAYNUP_* variables are only the default of a one-store install.
+          paynup: { apiId: PAYNUP_API_ID, apiKeys: [PAYNUP_KEY] },
+        },
       ]),
     );
     const common = {
@@ -104,8 +110,6 @@ export async function startStack(opts: StackOptions) {
       SUPPLIER_WEBHOOK_SECRETS: SUPPLIER_WEBHOOK_SECRET,
       SUPPLIER_HTTP_TIMEOUT: '3s',
       STORE_WEBHOOK_SECRETS: JSON.stringify(storeSecrets),
-      PAYNUP_API_ID,
-      PAYNUP_API_KEYS: PAYNUP_KEY,
       API_PUBLIC_URL: apiUrl,
       WORKER_METRICS_PORT: '0',
     };

@@ -5,15 +5,14 @@
 import { Context, log } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { createGateway } from '../api/gateway';
-import { toOrderDetails, wooOrderSchema } from '../api/hooks/woocommerce';
 import type { Db } from '../db/client';
 import type { Metrics } from '../observability/metrics';
+import { fulfillmentWorkflowId, type FulfillmentTimeouts } from '../shared/contract';
 import {
-  fulfillmentWorkflowId,
-  orderDetailsSignal,
-  ORDER_ID,
-  type FulfillmentTimeouts,
-} from '../shared/contract';
+  parseWooOrder,
+  settleLaterMethodsOf,
+  WooOrderUnreadableError,
+} from '../storefront/woocommerce-order';
 import type { WooCommerceClient } from '../storefront/woocommerce';
 
 export interface SweepDeps {
@@ -125,7 +124,11 @@ export function createSweepActivities(deps: SweepDeps) {
       if (!deps.intake)
         throw new Error('the worker was started without the sweep intake (task queue, timeouts)');
       result.webhookStatus = await checkWebhook(storeId, woo);
-      const gateway = createGateway(temporal(), deps.intake.taskQueue, deps.intake.timeouts);
+      const gateway = createGateway(temporal(), deps.intake.taskQueue, deps.intake.timeouts, {
+        deadlineMs: 10_000,
+      });
+      const store = await db.store.findUnique({ where: { id: storeId } });
+      const settleLaterMethods = settleLaterMethodsOf(store?.settings);
 
       try {
         for (let page = 1, pages = 1; page <= pages; page++) {
@@ -134,30 +137,30 @@ export function createSweepActivities(deps: SweepDeps) {
           pages = listed.totalPages;
           for (const raw of listed.orders) {
             result.listed++;
-            const parsed = wooOrderSchema.safeParse(raw);
-            const orderId = parsed.success ? String(parsed.data.id) : undefined;
-            if (!parsed.success || !ORDER_ID.test(orderId!)) {
+            const modified = (raw as { date_modified_gmt?: unknown } | null)?.date_modified_gmt;
+            let snapshot;
+            try {
+              snapshot = parseWooOrder(raw, {
+                // Stable per (order, change): a second sweep over the same change is a duplicate.
+                eventId: `woo-sweep:${storeId}:${(raw as { id?: unknown } | null)?.id}:${typeof modified === 'string' ? modified : 'unknown'}`,
+                settleLaterMethods,
+              });
+            } catch (err) {
+              if (!(err instanceof WooOrderUnreadableError)) throw err;
               result.unreadable++;
               continue;
             }
-            const modified = (raw as { date_modified_gmt?: unknown }).date_modified_gmt;
-            // Stable per (order, change): a second sweep over the same change is a duplicate.
-            const eventId = `woo-rest:${storeId}:${orderId}:${typeof modified === 'string' ? modified : 'unknown'}`;
-            const details = { ...toOrderDetails(parsed.data, eventId), via: 'sweep' as const };
-            const workflowId = fulfillmentWorkflowId(storeId, orderId!);
-            const known = await exists(workflowId);
+            const { orderId } = snapshot;
+            const details = { ...snapshot.details, via: 'sweep' as const };
+            // The same two paths as a webhook: a paid order starts (or reaches) its workflow; any
+            // other change reaches only a workflow that exists.
             if (details.paid) {
-              await gateway.orderDetails(storeId, orderId!, details);
+              const known = await exists(fulfillmentWorkflowId(storeId, orderId));
+              await gateway.orderDetails(storeId, orderId, details);
               if (known) result.signalled++;
-              else result.recovered.push(orderId!);
-            } else if (known) {
-              // A cancel, refund or edit of an order cardbridge already holds.
-              try {
-                await temporal().workflow.getHandle(workflowId).signal(orderDetailsSignal, details);
-                result.signalled++;
-              } catch (err) {
-                if (!(err instanceof WorkflowNotFoundError)) throw err;
-              }
+              else result.recovered.push(orderId);
+            } else if ((await gateway.orderUpdate(storeId, orderId, details)) === 'signalled') {
+              result.signalled++;
             }
           }
         }

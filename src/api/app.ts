@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
-import type { Config } from '../config';
+import { paynupFor, type Config } from '../config';
 import type { Db } from '../db/client';
 import type { Metrics } from '../observability/metrics';
 import { fulfillmentWorkflowId } from '../shared/contract';
@@ -17,6 +17,7 @@ import { supplierRouter } from './hooks/supplier';
 import { woocommerceRouter } from './hooks/woocommerce';
 import type { HookDeps } from './hooks/deps';
 import { openApiDocument } from './openapi';
+import { createLatePayments } from './late-payments';
 import { createReceipts } from './receipts';
 import type { Client } from '@temporalio/client';
 import { adminRouter } from './admin/router';
@@ -81,12 +82,15 @@ export function createApp(deps: AppDeps): Express {
     metrics: deps.metrics,
     bodyLimit: config.api.bodyLimit,
     toleranceMs: config.api.webhookToleranceMs,
+    latePayments: createLatePayments(deps.db, deps.logger),
     storeSecrets: (storeId) =>
       Object.hasOwn(config.storeSecrets, storeId) ? config.storeSecrets[storeId] : undefined,
+    storeSettings: async (storeId) =>
+      (await deps.db.store.findUnique({ where: { id: storeId }, select: { settings: true } }))?.settings,
     supplierSecrets: config.supplier.webhookSecrets,
     workflowId: fulfillmentWorkflowId,
     rateLimit: config.api.rateLimit,
-    paynup: config.paynup,
+    paynup: (storeId) => paynupFor(config, storeId),
   };
 
   app.get('/healthz', (_req, res) => {
@@ -108,7 +112,10 @@ export function createApp(deps: AppDeps): Express {
   app.use('/webhooks/standard', standardRouter(hookDeps));
   app.use('/webhooks/pocketsflow', pocketsflowRouter(hookDeps));
   app.use('/webhooks/paynup', paynupRouter(hookDeps));
-  const openapi = openApiDocument();
+  // In test mode {storeId} lists the configured stores, so generated requests reach the handlers.
+  const openapi = openApiDocument({
+    storeIds: config.env === 'test' ? Object.keys(config.storeSecrets) : undefined,
+  });
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
@@ -118,6 +125,7 @@ export function createApp(deps: AppDeps): Express {
       codec: deps.codec ?? createPayloadCodec(config),
       adminToken: config.api.adminToken,
       corsOrigins: config.temporalCodec.corsOrigins,
+      logger: deps.logger.child({ component: 'codec' }),
     }),
   );
 
@@ -133,6 +141,7 @@ export function createApp(deps: AppDeps): Express {
         db: deps.db,
         temporal: deps.temporal,
         adminToken: config.api.adminToken,
+        adminUsers: config.api.adminUsers,
         logger: deps.logger,
       }),
     );

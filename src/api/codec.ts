@@ -12,6 +12,7 @@ import { createHmac } from 'node:crypto';
 import { safeEqual } from '../observability/safe-equal';
 import { readCookie } from './admin/session';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
 import { payloadFromJson, payloadToJson } from '../temporal/codec';
@@ -23,6 +24,9 @@ export interface CodecEndpointDeps {
   corsOrigins: string[];
   /** Browser session length (default 8 h). */
   sessionMs?: number;
+  /** Failed sign-ins / failed bearer checks allowed per client IP and window (default 10 and 30 per 15 min). */
+  authLimits?: { login: number; bearer: number; windowMs: number };
+  logger?: { warn(o: object, m: string): void; info(o: object, m: string): void };
   now?: () => number;
 }
 
@@ -48,8 +52,25 @@ const LOGIN_PAGE = `<!doctype html><meta charset="utf-8"><title>cardbridge codec
 <form method="post"><input type="password" name="token" autocomplete="off" style="width:100%">
 <button type="submit">Start session</button></form></body>`;
 
+/** Counts failed attempts only (answers >= 400) per client IP; 429 in the common error shape. */
+function failureLimit(name: string, limit: number, windowMs: number) {
+  return rateLimit({
+    windowMs,
+    limit,
+    skipSuccessfulRequests: true,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: (req) => `codec-${name}:${ipKeyGenerator(req.ip ?? 'unknown')}`,
+    handler: (_req, _res, next) =>
+      next(new HttpError(429, 'rate_limited', 'Too many failed attempts from this address; wait and retry.')),
+  });
+}
+
 export function codecRouter(deps: CodecEndpointDeps): Router {
   const router = express.Router();
+  const limits = deps.authLimits ?? { login: 10, bearer: 30, windowMs: 15 * 60_000 };
+  const loginLimit = failureLimit('login', limits.login, limits.windowMs);
+  const bearerLimit = failureLimit('bearer', limits.bearer, limits.windowMs);
   const now = deps.now ?? Date.now;
   const sessionMs = deps.sessionMs ?? 8 * 3_600_000;
   const sign = (exp: number) =>
@@ -82,19 +103,28 @@ export function codecRouter(deps: CodecEndpointDeps): Router {
   router.get('/login', (_req, res) => {
     res.type('html').send(LOGIN_PAGE);
   });
-  router.post('/login', express.urlencoded({ extended: false, limit: '4kb' }), (req, res, next) => {
-    const token = typeof req.body?.token === 'string' ? (req.body.token as string) : '';
-    if (!token || !safeEqual(token, deps.adminToken)) {
-      next(new HttpError(401, 'unauthorized', 'Wrong token.'));
-      return;
-    }
-    const exp = now() + sessionMs;
-    res.setHeader(
-      'Set-Cookie',
-      `${COOKIE}=${exp}.${sign(exp)}; Path=/codec; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(sessionMs / 1000)}`,
-    );
-    res.type('text').send('Session started: the Temporal Web UI on this host can decode payloads now.\n');
-  });
+  router.post(
+    '/login',
+    loginLimit,
+    express.urlencoded({ extended: false, limit: '4kb' }),
+    (req, res, next) => {
+      const token = typeof req.body?.token === 'string' ? (req.body.token as string) : '';
+      if (!token || !safeEqual(token, deps.adminToken)) {
+        deps.logger?.warn({ ip: req.ip }, 'codec sign-in refused');
+        next(new HttpError(401, 'unauthorized', 'Wrong token.'));
+        return;
+      }
+      const exp = now() + sessionMs;
+      // Secure whenever the request came over https (directly, or via a trusted proxy).
+      res.setHeader(
+        'Set-Cookie',
+        `${COOKIE}=${exp}.${sign(exp)}; Path=/codec; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(sessionMs / 1000)}` +
+          (req.secure ? '; Secure' : ''),
+      );
+      deps.logger?.info({ ip: req.ip, until: new Date(exp).toISOString() }, 'codec session started');
+      res.type('text').send('Session started: the Temporal Web UI on this host can decode payloads now.\n');
+    },
+  );
 
   const authorised = (req: Request, _res: Response, next: NextFunction) => {
     const header = req.headers.authorization ?? '';
@@ -127,8 +157,8 @@ export function codecRouter(deps: CodecEndpointDeps): Router {
 
   const json = express.json({ limit: '8mb' });
   for (const op of ['encode', 'decode'] as const) {
-    router.post(`/${op}`, authorised, json, handler(op));
-    router.post(`/:namespace/${op}`, authorised, json, handler(op));
+    router.post(`/${op}`, bearerLimit, authorised, json, handler(op));
+    router.post(`/:namespace/${op}`, bearerLimit, authorised, json, handler(op));
   }
   return router;
 }

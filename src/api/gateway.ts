@@ -10,6 +10,7 @@ import {
   redemptionSignal,
   refundRequestedSignal,
   SA,
+  storefrontStatusSignal,
   supplierCallbackSignal,
   type FulfillmentState,
   type FulfillmentTimeouts,
@@ -17,6 +18,7 @@ import {
   type PaymentReceived,
   type RedemptionNotice,
   type RefundRequest,
+  type StorefrontStatusChange,
   type SupplierCallback,
   WORKFLOW_TYPE,
 } from '../shared/contract';
@@ -34,12 +36,19 @@ export interface OrderFacts {
   executionStatus: string;
   /** The storefront's order as the workflow received it; absent while only a payment arrived. */
   order?: { total: string; currency: string; paid: boolean };
+  /** Event ids of the payments (paymentReceived signals) the workflow received, in order. */
+  payments: string[];
 }
 
 export interface Gateway {
   /** Reads the order's workflow (describe + its orderDetails signals); undefined when none exists. */
   orderFacts(storeId: string, orderId: string): Promise<OrderFacts | undefined>;
+  /** Signal-with-start: a paid order (or one with a payment on its way) starts its workflow. */
   orderDetails(storeId: string, orderId: string, details: OrderDetails): Promise<Delivery>;
+  /** A plain signal: reaches the order's workflow if one exists, never starts one (not_found). */
+  orderUpdate(storeId: string, orderId: string, details: OrderDetails): Promise<Delivery>;
+  /** A storefront status without a snapshot (WooCommerce order.deleted / order.restored). */
+  storefrontStatus(storeId: string, orderId: string, change: StorefrontStatusChange): Promise<Delivery>;
   payment(storeId: string, orderId: string, payment: PaymentReceived): Promise<Delivery>;
   supplierCallback(workflowId: string, callback: SupplierCallback): Promise<Delivery>;
   redemption(storeId: string, orderId: string, notice: RedemptionNotice): Promise<Delivery>;
@@ -139,9 +148,19 @@ export function createGateway(
     }
     // The order's amount lives in the orderDetails signal it received (the status has no total).
     let order: OrderFacts['order'];
+    const payments: string[] = [];
     const history = await handle.fetchHistory();
     for (const event of history.events ?? []) {
       const signalled = event.workflowExecutionSignaledEventAttributes;
+      if (signalled?.signalName === paymentReceivedSignal.name) {
+        const p = await decodeFromPayloadsAtIndex<PaymentReceived>(
+          client.options.loadedDataConverter,
+          0,
+          signalled.input?.payloads,
+        );
+        payments.push(p.eventId);
+        continue;
+      }
       if (signalled?.signalName !== orderDetailsSignal.name) continue;
       const d = await decodeFromPayloadsAtIndex<OrderDetails>(
         client.options.loadedDataConverter,
@@ -156,6 +175,7 @@ export function createGateway(
       executionStatus: description.status.name,
       state: description.typedSearchAttributes.get(SA.status) as FulfillmentState | undefined,
       order,
+      payments,
     };
   }
 
@@ -163,6 +183,12 @@ export function createGateway(
     orderFacts: bounded(orderFacts),
     orderDetails: bounded((storeId: string, orderId: string, details: OrderDetails) =>
       signalWithStart(storeId, orderId, orderDetailsSignal, details),
+    ),
+    orderUpdate: bounded((storeId: string, orderId: string, details: OrderDetails) =>
+      signal(fulfillmentWorkflowId(storeId, orderId), orderDetailsSignal, details),
+    ),
+    storefrontStatus: bounded((storeId: string, orderId: string, change: StorefrontStatusChange) =>
+      signal(fulfillmentWorkflowId(storeId, orderId), storefrontStatusSignal, change),
     ),
     payment: bounded((storeId: string, orderId: string, payment: PaymentReceived) =>
       signalWithStart(storeId, orderId, paymentReceivedSignal, payment),

@@ -1,11 +1,12 @@
 // The OpenAPI 3.1 document of the webhook API, generated from the same zod schemas the handlers
 // parse with (z.toJSONSchema emits JSON Schema 2020-12, which is OpenAPI 3.1's dialect).
 import { z } from 'zod';
+import { STORE_ID } from '../shared/contract';
 import { alphaWebhookSchema } from '../suppliers/alpha-psn';
 import { PAYNUP_CONTENT_TYPES, paynupClaimsSchema } from './hooks/paynup';
 import { pocketsflowEventSchema } from './hooks/pocketsflow';
 import { standardEventSchema } from './hooks/standard';
-import { wooOrderSchema } from './hooks/woocommerce';
+import { wooOrderSchema } from '../storefront/woocommerce-order';
 
 type Json = Record<string, unknown>;
 
@@ -49,9 +50,19 @@ const accepted: Json = {
   properties: {
     ok: { type: 'boolean' },
     workflowId: { type: 'string' },
-    outcome: { type: 'string', enum: ['started_or_signalled', 'signalled', 'already_closed'] },
+    outcome: {
+      type: 'string',
+      description:
+        'started_or_signalled, signalled, already_closed; for WooCommerce also what was recorded instead: ' +
+        'ignored_unpaid, ignored_topic, ignored_no_workflow, unreadable_json, unreadable_order, ...',
+    },
     duplicate: { type: 'boolean', description: 'The event was already recorded; nothing was done.' },
     ignored: { type: 'string' },
+    problems: {
+      type: 'integer',
+      description: 'WooCommerce: how many data problems the order was forwarded with (held for review).',
+    },
+    ping: { type: 'boolean' },
   },
 };
 
@@ -78,17 +89,28 @@ const header = (name: string, description: string, required = true) => ({
   description,
   schema: { type: 'string' },
 });
-const storeParam = {
+const storeParam = (storeIds?: readonly string[]) => ({
   name: 'storeId',
   in: 'path',
   required: true,
   description: 'The store, as configured in STORE_WEBHOOK_SECRETS.',
-  schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,39}$' },
-};
+  schema: storeIds?.length
+    ? { type: 'string', enum: [...storeIds] }
+    : { type: 'string', pattern: STORE_ID.source, examples: ['demo'] },
+});
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: Json) => ({ required: true, content: { 'application/json': { schema } } });
 
-export function openApiDocument(): Json {
+export interface OpenApiOptions {
+  /**
+   * The configured store ids, listed as the only values of {storeId} (test mode: a generator such
+   * as schemathesis then reaches the handlers instead of answering 404 for random ids).
+   */
+  storeIds?: readonly string[];
+}
+
+export function openApiDocument(opts: OpenApiOptions = {}): Json {
+  const store = storeParam(opts.storeIds);
   return {
     openapi: '3.1.0',
     info: {
@@ -101,29 +123,63 @@ export function openApiDocument(): Json {
     paths: {
       '/webhooks/woocommerce/{storeId}': {
         post: {
-          summary: 'WooCommerce order.created / order.updated',
+          summary: 'WooCommerce order webhooks (order.created, order.updated, order.deleted, order.restored)',
           description:
-            'A paid order (processing, completed) starts or signals its workflow; other statuses are acknowledged ' +
-            'and start nothing. The creation ping (form-encoded `webhook_id=N`) answers 200.',
+            'A paid order (processing/completed with date_paid; settle-later methods only when completed) starts or ' +
+            'signals its workflow; an unpaid one only reaches an existing workflow. order.deleted (`{"id":N}`) and ' +
+            'order.restored are status changes. A delivery whose signature verifies is always answered 2xx (WooCommerce ' +
+            'disables a webhook after repeated failures and never re-sends): what cannot become a normal order is ' +
+            'recorded and forwarded with problems for review; 503 only when Temporal is unavailable. ' +
+            'The creation ping (form-encoded `webhook_id=N`, unsigned) answers 200.',
           parameters: [
-            storeParam,
+            store,
             header('X-WC-Webhook-Signature', 'base64 HMAC-SHA256 of the raw body with the store secret.'),
-            header('X-WC-Webhook-Topic', 'e.g. order.updated (informational).', false),
+            header(
+              'X-WC-Webhook-Topic',
+              'order.created, order.updated, order.deleted, order.restored, ...',
+              false,
+            ),
+            header(
+              'X-WC-Webhook-Resource',
+              'order (with X-WC-Webhook-Event when the topic is missing).',
+              false,
+            ),
+            header('X-WC-Webhook-Event', 'created, updated, deleted, restored.', false),
+            header('X-WC-Webhook-ID', "The webhook's id in WooCommerce (logged).", false),
+            header('X-WC-Webhook-Delivery-ID', 'Per delivery; not stable across identical events.', false),
+            header('X-WC-Webhook-Source', 'The store URL (informational).', false),
           ],
           requestBody: {
             required: true,
             content: {
-              'application/json': { schema: ref('WooCommerceOrder') },
+              'application/json': {
+                schema: {
+                  anyOf: [
+                    ref('WooCommerceOrder'),
+                    {
+                      type: 'object',
+                      required: ['id'],
+                      properties: { id: { type: 'integer' } },
+                      description: 'order.deleted (and possibly order.restored): only the order id.',
+                    },
+                  ],
+                },
+              },
               'application/x-www-form-urlencoded': {
                 schema: { type: 'string', description: 'The creation ping: webhook_id=<n>.' },
               },
             },
           },
           responses: {
-            '200': ok('Ping, duplicate, or an unpaid order (ignored).'),
-            '202': ok('Accepted: the workflow was started or signalled.'),
+            '200': ok(
+              'Ping, duplicate, or recorded without moving a workflow: unpaid order without workflow, topic not ' +
+                'handled, body that names no order, workflow already closed.',
+            ),
+            '202': ok('Accepted: the workflow was started or signalled (possibly with problems to review).'),
             '404': err('Unknown store.'),
             ...common,
+            '400': err('Not used after a valid signature (only for requests that were never verified).'),
+            '401': err('Signature missing or wrong.'),
           },
         },
       },
@@ -134,7 +190,7 @@ export function openApiDocument(): Json {
             'Signed content is `{webhook-id}.{webhook-timestamp}.{raw body}`. An order event starts or signals the ' +
             "order's workflow (paid: false makes it wait for a payment event); payment.succeeded is a payment.",
           parameters: [
-            storeParam,
+            store,
             header('webhook-id', 'Unique event id; the dedupe key.'),
             header('webhook-timestamp', 'Epoch seconds; must be within WEBHOOK_TOLERANCE of now.'),
             header(
@@ -155,7 +211,7 @@ export function openApiDocument(): Json {
         post: {
           summary: 'Pocketsflow order.completed (a payment)',
           parameters: [
-            storeParam,
+            store,
             header('X-Pocketsflow-Signature', 'hex HMAC-SHA256 of the raw body with the signing secret.'),
             header('X-Pocketsflow-Timestamp', 'Send time, epoch milliseconds; within WEBHOOK_TOLERANCE.'),
             header('X-Pocketsflow-Event', 'order.completed is handled; other events are acknowledged (200).'),
@@ -175,7 +231,7 @@ export function openApiDocument(): Json {
           description:
             "The body is an HS256 JWT signed with a Pay'nUp API key (PAYNUP_API_KEYS); claims below. `iss` must equal " +
             "PAYNUP_API_ID and `amount` the order's total. SOLD is a payment; USED is a payment plus redemption.",
-          parameters: [storeParam],
+          parameters: [store],
           requestBody: {
             required: true,
             content: Object.fromEntries(
@@ -195,8 +251,9 @@ export function openApiDocument(): Json {
             '200': ok('Accepted (also a repeat, or a late notice for a delivered order).'),
             '404': err("Unknown store, or Pay'nUp not configured."),
             '410': err(
-              'The order cannot be fulfilled (unknown order, amount mismatch, or closed as cancelled/refunded/' +
-                "not_paid/skipped): Pay'nUp refunds the payment.",
+              'The order cannot take this payment (unknown order, amount mismatch, a second transaction for an order ' +
+                "already paid, or closed as cancelled/refunded/not_paid/skipped): Pay'nUp refunds the payment. A " +
+                'payment for a closed or unknown order is also recorded as a review case.',
             ),
             ...common,
             '401': err('Bad signature, wrong issuer, or expired token.'),

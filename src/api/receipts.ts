@@ -13,17 +13,20 @@ export interface Receipts {
   }): Promise<void>;
 }
 
+/** PostgreSQL text cannot hold NUL: a sender's id with one must not turn into a 500. */
+const storable = (s: string) => s.replace(/\0/g, '\uFFFD');
+
 export function createReceipts(db: Db): Receipts {
   return {
     async seen(provider, eventId) {
-      return (await db.webhookReceipt.count({ where: { provider, eventId } })) > 0;
+      return (await db.webhookReceipt.count({ where: { provider, eventId: storable(eventId) } })) > 0;
     },
     async record(r) {
       await db.webhookReceipt.createMany({
         data: [
           {
             provider: r.provider,
-            eventId: r.eventId,
+            eventId: storable(r.eventId),
             storeId: r.storeId ?? null,
             workflowId: r.workflowId ?? null,
             outcome: r.outcome,

@@ -18,8 +18,10 @@ import type { NoticeTemplate } from '../notify/notifier';
 import { createLogger } from '../observability/logger';
 import {
   fulfillmentWorkflowId,
+  ORDER_ID,
   reviewDecisionUpdate,
   statusQuery,
+  STORE_ID,
   type FulfillmentStatus,
   type ReviewAction,
   type ReviewDecision,
@@ -60,10 +62,13 @@ function orderArg(positionals: string[]): string {
   const arg = positionals[1];
   if (!arg)
     throw new UsageError('name the order: a workflow id (fulfill:demo:1042) or store:order (demo:1042)');
-  if (arg.startsWith('fulfill:')) return arg;
-  const [store, ...rest] = arg.split(':');
-  if (!store || !rest.length) throw new UsageError(`"${arg}" is neither a workflow id nor store:order`);
-  return fulfillmentWorkflowId(store, rest.join(':'));
+  const m = /^(?:fulfill:)?([^:]+):(.+)$/.exec(arg);
+  if (!m) throw new UsageError(`"${arg}" is neither a workflow id nor store:order`);
+  const [, store, order] = m as unknown as [string, string, string];
+  if (!STORE_ID.test(store))
+    throw new UsageError(`"${store}" is not a store id (lowercase letters, digits and "-"; no "_")`);
+  if (!ORDER_ID.test(order)) throw new UsageError(`"${order}" is not an order id`);
+  return fulfillmentWorkflowId(store, order);
 }
 
 function need(opts: Options, name: string): string {
@@ -119,13 +124,20 @@ async function queryStatus(client: Client, workflowId: string): Promise<Fulfillm
   }
 }
 
+function storeOpt(v: string | boolean | undefined): string | undefined {
+  const store = str(v);
+  if (store !== undefined && !STORE_ID.test(store))
+    throw new UsageError(`--store "${store}" is not a store id (lowercase letters, digits and "-"; no "_")`);
+  return store;
+}
+
 // ------------------------------------------------------------------ commands
 
 async function stuck(ctx: Ctx, opts: Options) {
   const client = await ctx.client();
   const now = new Date();
   const query = stuckQuery(now, {
-    store: str(opts.store),
+    store: storeOpt(opts.store),
     region: str(opts.region),
     sku: str(opts.sku),
     reason: str(opts.reason),
@@ -146,20 +158,51 @@ async function stuck(ctx: Ctx, opts: Options) {
         !!sa(wf, 'CardbridgeDeadline') && Date.parse(sa(wf, 'CardbridgeDeadline')) < now.getTime(),
     });
   }
-  const human = orders.length
-    ? table([
-        ['WORKFLOW', 'STATUS', 'REASON', 'REGION', 'SKUS', 'AGE', 'DEADLINE'],
-        ...orders.map((o) => [
-          o.workflowId,
-          o.status,
-          o.reason || '-',
-          o.region || '-',
-          o.skus || '-',
-          o.age,
-          o.deadline ? `${o.deadline}${o.pastDeadline && o.status !== 'in_review' ? ' (passed)' : ''}` : '-',
-        ]),
-      ]) + `\n${orders.length} stuck order(s). Inspect one: npm run ops -- show <workflow>`
-    : 'No stuck orders.';
+  // Money no workflow can take any more (a payment after the order closed, or for an order never
+  // received): the API records these as open review cases; their workflows are closed.
+  const store = storeOpt(opts.store);
+  const late = await ctx.db().reviewCase.findMany({
+    where: {
+      status: 'open',
+      reasonCode: { in: ['PAYMENT_AFTER_CLOSE', 'ORDER_MISSING'] },
+      ...(store ? { order: { storeId: store } } : {}),
+    },
+    include: { order: true },
+    orderBy: { createdAt: 'asc' },
+    take: 200,
+  });
+  const latePayments = late.map((c) => ({
+    workflowId: c.workflowId,
+    status: c.order.status,
+    reason: c.reasonCode,
+    message: c.reason,
+    since: c.createdAt.toISOString(),
+    age: age(c.createdAt, now.getTime()),
+  }));
+  const lateHuman = latePayments.length
+    ? '\n\nPayments no workflow can take (refund or fulfil by hand):\n' +
+      table([
+        ['WORKFLOW', 'STATUS', 'REASON', 'AGE'],
+        ...latePayments.map((p) => [p.workflowId, p.status, p.reason, p.age]),
+      ])
+    : '';
+  const human =
+    (orders.length
+      ? table([
+          ['WORKFLOW', 'STATUS', 'REASON', 'REGION', 'SKUS', 'AGE', 'DEADLINE'],
+          ...orders.map((o) => [
+            o.workflowId,
+            o.status,
+            o.reason || '-',
+            o.region || '-',
+            o.skus || '-',
+            o.age,
+            o.deadline
+              ? `${o.deadline}${o.pastDeadline && o.status !== 'in_review' ? ' (passed)' : ''}`
+              : '-',
+          ]),
+        ]) + `\n${orders.length} stuck order(s). Inspect one: npm run ops -- show <workflow>`
+      : 'No stuck orders.') + lateHuman;
   // A store whose webhook WooCommerce switched off sends nothing: only the sweep brings its orders.
   const sweeps = await ctx.db().storefrontSweep.findMany({ orderBy: { storeId: 'asc' } });
   const alerts = sweeps
@@ -172,6 +215,7 @@ async function stuck(ctx: Ctx, opts: Options) {
   ctx.out([...alerts, human].join('\n'), {
     query,
     orders,
+    latePayments,
     storefronts: sweeps.map((s) => ({
       storeId: s.storeId,
       webhookStatus: s.webhookStatus,

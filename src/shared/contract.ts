@@ -8,8 +8,14 @@ export const WORKFLOW_TYPE = 'fulfillOrder';
 
 // ---------------------------------------------------------------- identifiers
 
-export const STORE_ID = /^[a-z0-9][a-z0-9-]{0,39}$/;
-export const ORDER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/**
+ * The one store-id rule (config, URLs, admin, ops): no `_`, so the client order id
+ * `cb_<store>_<order>_b<n>` decodes unambiguously (the store ends at the first `_`).
+ */
+export const STORE_ID_PATTERN = '[a-z0-9][a-z0-9-]{0,39}';
+export const STORE_ID = new RegExp(`^${STORE_ID_PATTERN}$`);
+export const ORDER_ID_PATTERN = '[A-Za-z0-9][A-Za-z0-9._-]{0,63}';
+export const ORDER_ID = new RegExp(`^${ORDER_ID_PATTERN}$`);
 
 /** One workflow per (store, order): duplicate deliveries address the same execution. */
 export function fulfillmentWorkflowId(storeId: string, orderId: string): string {
@@ -28,7 +34,7 @@ export function supplierClientOrderId(storeId: string, orderId: string, batch: n
 export function parseClientOrderId(
   clientOrderId: string,
 ): { storeId: string; orderId: string; batch: number } | null {
-  const m = /^cb_([a-z0-9][a-z0-9-]{0,39})_(.+)_b(\d{1,4})$/.exec(clientOrderId);
+  const m = new RegExp(`^cb_(${STORE_ID_PATTERN})_(.+)_b(\\d{1,4})$`).exec(clientOrderId);
   if (!m || !ORDER_ID.test(m[2]!)) return null;
   return { storeId: m[1]!, orderId: m[2]!, batch: Number(m[3]) };
 }
@@ -299,7 +305,9 @@ export type ReasonCode =
   /** The supplier charged more than the customer paid (e.g. after an approved coupon). */
   | 'COST_ABOVE_PAID'
   /** The payment could not be refunded automatically (the gateway or storefront refused). */
-  | 'REFUND_FAILED';
+  | 'REFUND_FAILED'
+  /** A payment arrived after the order's workflow closed without delivering (recorded by the API). */
+  | 'PAYMENT_AFTER_CLOSE';
 
 export interface FulfillmentStatus {
   workflowId: string;

@@ -2,7 +2,9 @@
 // and questions to the Temporal server about whether a workflow was started or signalled.
 import { createHmac } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/common';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { SignJWT } from 'jose';
+import { fulfillmentWorkflowId, reviewDecisionUpdate, statusQuery } from '../../src/shared/contract';
 import type { Stack } from './stack';
 
 export interface Reply {
@@ -33,6 +35,11 @@ export function errorCode(reply: Reply): unknown {
 
 // ---------------------------------------------------------------- Standard Webhooks
 
+// Signing per the Standard Webhooks spec (standardwebhooks.com), as the official
+// `standardwebhooks` npm library does it (the library itself is not a dependency yet): the key
+// is the base64 after an optional `whsec_` prefix (a bare secret is base64 too), the signed
+// content is `${webhook-id}.${webhook-timestamp}.${body}`, the header is space-separated
+// `v1,<base64 HMAC-SHA256>` entries.
 export const STANDARD_SECRET_OLD = 'whsec_dGVzdC1zdGFuZGFyZC1zZWNyZXQtMDAwMQ==';
 export const STANDARD_SECRET_NEW = 'whsec_c2Vjb25kLXN0YW5kYXJkLXNlY3JldC0wMDAy';
 
@@ -149,6 +156,20 @@ export async function signalsOf(stack: Stack, workflowId: string): Promise<strin
     .filter((n): n is string => typeof n === 'string');
 }
 
+/** The (decoded) argument of every `name` signal the workflow received, in order. */
+export async function signalInputs<T>(stack: Stack, workflowId: string, name: string): Promise<T[]> {
+  const history = await stack.env.client.workflow.getHandle(workflowId).fetchHistory();
+  const out: T[] = [];
+  for (const e of history.events ?? []) {
+    const s = e.workflowExecutionSignaledEventAttributes;
+    if (s?.signalName !== name) continue;
+    out.push(
+      await decodeFromPayloadsAtIndex<T>(stack.env.client.options.loadedDataConverter, 0, s.input?.payloads),
+    );
+  }
+  return out;
+}
+
 /** Signals that came through the API for an order (the supplier's callbacks left out). */
 export async function apiSignals(stack: Stack, workflowId: string): Promise<string[]> {
   return (await signalsOf(stack, workflowId)).filter((s) => s !== 'supplierCallback');
@@ -169,4 +190,32 @@ export async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms
     v = await fn();
   }
   return v;
+}
+
+/**
+ * A Standard Webhooks order whose workflow closes cancelled without delivering anything (an
+ * unmapped SKU holds it for review; ops cancel it). For "payment after close" cases.
+ */
+export async function cancelledOrder(
+  stack: Stack,
+  orderId: string,
+  secret = STANDARD_SECRET_NEW,
+): Promise<string> {
+  const body = JSON.stringify(
+    standardOrder(orderId, { lines: [{ sku: 'PSN-XX-99', quantity: 1, unitPrice: '52.99' }] }),
+  );
+  const res = await post(
+    `${stack.apiUrl}/webhooks/standard/demo`,
+    body,
+    standardHeaders(body, { id: `c_${orderId}`, secret }),
+  );
+  if (res.status !== 202) throw new Error(`order not accepted: ${res.status}`);
+  const handle = stack.env.client.workflow.getHandle(fulfillmentWorkflowId('demo', orderId));
+  await waitFor(
+    async () => (await handle.query(statusQuery).catch(() => undefined))?.state,
+    (s) => s === 'in_review',
+  );
+  await handle.executeUpdate(reviewDecisionUpdate, { args: [{ action: 'cancel', by: 'test' }] });
+  await handle.result();
+  return handle.workflowId;
 }

@@ -52,3 +52,26 @@ export async function postWoo(
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
+
+/** Every header WooCommerce's WC_Webhook::deliver() sends with a delivery. */
+export function wooDeliveryHeaders(
+  body: string | Buffer,
+  opts: { topic: string; secret?: string; webhookId?: number; deliveryId?: string },
+): Record<string, string> {
+  const [resource = '', event = ''] = opts.topic.split('.');
+  return {
+    'Content-Type': 'application/json',
+    'User-Agent': 'WooCommerce/9.8.5 Hookshot (WordPress/6.8.1)',
+    'X-WC-Webhook-Source': 'https://shop.example.com/',
+    'X-WC-Webhook-Topic': opts.topic,
+    'X-WC-Webhook-Resource': resource,
+    'X-WC-Webhook-Event': event,
+    'X-WC-Webhook-Signature': createHmac('sha256', opts.secret ?? 'test-woo-secret-new-0002')
+      .update(body)
+      .digest('base64'),
+    'X-WC-Webhook-ID': String(opts.webhookId ?? 12),
+    // wp_hash(id . time): a different value on every delivery.
+    'X-WC-Webhook-Delivery-ID':
+      opts.deliveryId ?? createHmac('md5', 'wp').update(`${Math.random()}`).digest('hex'),
+  };
+}

@@ -9,8 +9,10 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Logger } from 'pino';
 import type { Db } from '../../db/client';
 import {
+  ORDER_ID_PATTERN,
   reviewDecisionUpdate,
   statusQuery,
+  STORE_ID_PATTERN,
   type FulfillmentState,
   type ReviewAction,
 } from '../../shared/contract';
@@ -19,6 +21,8 @@ import { loadExceptions } from './exceptions';
 import {
   ADMIN_NAME,
   createSessions,
+  decidedBy,
+  type AdminUser,
   readCookie,
   SESSION_COOKIE,
   SESSION_TTL_MS,
@@ -31,6 +35,8 @@ export interface AdminDeps {
   db: Db;
   temporal: Client;
   adminToken: string;
+  /** Personal sign-in tokens (ADMIN_USERS): decisions then record the authenticated user. */
+  adminUsers?: readonly AdminUser[];
   logger: Logger;
   /** How long one decision may take before the page gives up waiting (the Update may still apply). */
   decisionTimeoutMs?: number;
@@ -59,11 +65,11 @@ const STATES: readonly FulfillmentState[] = [
   'skipped',
 ];
 
-const WORKFLOW_ID = /^fulfill:[a-z0-9][a-z0-9-]{0,39}:[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const WORKFLOW_ID = new RegExp(`^fulfill:${STORE_ID_PATTERN}:${ORDER_ID_PATTERN}$`);
 
 export function adminRouter(deps: AdminDeps): Router {
   const router = Router();
-  const sessions = createSessions(deps.adminToken);
+  const sessions = createSessions(deps.adminToken, deps.adminUsers);
   const log = deps.logger.child({ component: 'admin' });
 
   router.use((_req, res, next) => {
@@ -104,13 +110,14 @@ export function adminRouter(deps: AdminDeps): Router {
       if (!ADMIN_NAME.test(who)) {
         return send(res, 400, loginPage({ error: 'Give your name (letters, digits, . _ @ -).' }));
       }
-      if (typeof token !== 'string' || !sessions.tokenMatches(token)) {
-        log.warn({ name: who }, 'admin sign-in refused');
+      const auth = typeof token === 'string' ? sessions.authenticate(token, who) : undefined;
+      if (!auth) {
+        log.warn({ name: who, ip: req.ip }, 'admin sign-in refused');
         return send(res, 401, loginPage({ error: 'That admin token is not right.', name: who }));
       }
-      const { cookie } = sessions.issue(who);
+      const { cookie } = sessions.issue(auth.name, Date.now(), auth.principal);
       res.setHeader('Set-Cookie', sessionCookie(cookie, { secure: req.secure, maxAgeMs: SESSION_TTL_MS }));
-      log.info({ name: who }, 'admin signed in');
+      log.info({ name: auth.name, principal: auth.principal, ip: req.ip }, 'admin signed in');
       res.redirect(303, '/admin');
     },
   );
@@ -163,13 +170,13 @@ export function adminRouter(deps: AdminDeps): Router {
         );
         if (missing.length === 1) defaultLine = missing[0]!.lineNo;
       }
-      decision = toDecision(body, s.name, defaultLine);
+      decision = toDecision(body, decidedBy(s), defaultLine);
     } catch (err) {
       if (err instanceof FormError) return render(res, s, 422, { kind: 'error', text: err.message });
       throw err;
     }
 
-    const ctx = { workflowId, action: decision.action, by: decision.by };
+    const ctx = { workflowId, action: decision.action, by: decision.by, principal: s.principal, ip: req.ip };
     try {
       const status = await deps.temporal.withDeadline(Date.now() + (deps.decisionTimeoutMs ?? 15_000), () =>
         handle.executeUpdate(reviewDecisionUpdate, { args: [decision] }),

@@ -8,10 +8,25 @@ export const SESSION_COOKIE = 'cb_admin';
 export const SESSION_TTL_MS = 8 * 3_600_000;
 
 export interface Session {
-  /** Who is deciding; recorded as `by` on every review decision. */
+  /** The name shown on the page: the personal user's name, or the one typed at sign-in. */
   name: string;
   expiresAt: number;
   nonce: string;
+  /**
+   * How the session was authenticated: `user:<name>` for a personal token (ADMIN_USERS), or
+   * `admin-token` for the shared ADMIN_TOKEN, where the name is only self-declared.
+   */
+  principal: string;
+}
+
+/** What a review decision records as `by`: the authenticated principal, never only a typed name. */
+export function decidedBy(s: Session): string {
+  return s.principal === `user:${s.name}` ? s.name : `${s.name} (self-declared; shared admin token)`;
+}
+
+export interface AdminUser {
+  name: string;
+  token: string;
 }
 
 export const ADMIN_NAME = /^[\p{L}\p{N} ._@-]{1,64}$/u;
@@ -23,22 +38,41 @@ function b64url(buf: Buffer | string): string {
 export interface Sessions {
   /** Constant-time comparison of a submitted token with ADMIN_TOKEN. */
   tokenMatches(given: string): boolean;
-  issue(name: string, now?: number): { cookie: string; session: Session };
+  /** The principal a sign-in token authenticates (personal user first), or undefined. */
+  authenticate(token: string, declaredName: string): { name: string; principal: string } | undefined;
+  issue(name: string, now?: number, principal?: string): { cookie: string; session: Session };
   read(cookie: string | undefined, now?: number): Session | undefined;
   csrfToken(session: Session): string;
   csrfValid(session: Session, given: unknown): boolean;
 }
 
-export function createSessions(adminToken: string): Sessions {
-  const key = createHmac('sha256', adminToken).update('cardbridge admin session v1').digest();
+export function createSessions(adminToken: string, users: readonly AdminUser[] = []): Sessions {
+  const key = createHmac('sha256', adminToken)
+    .update('cardbridge admin session v1')
+    .update(users.map((u) => `${u.name}:${u.token}`).join('\n'))
+    .digest();
   const sign = (data: string) => createHmac('sha256', key).update(data).digest('base64url');
   return {
     tokenMatches(given) {
       return safeEqual(given, adminToken);
     },
-    issue(name, now = Date.now()) {
-      const session: Session = { name, expiresAt: now + SESSION_TTL_MS, nonce: b64url(randomBytes(16)) };
-      const body = b64url(JSON.stringify({ n: session.name, e: session.expiresAt, s: session.nonce }));
+    authenticate(token, declaredName) {
+      // Compare with every token so timing does not say which one (or whether any) matched.
+      let user: AdminUser | undefined;
+      for (const u of users) if (safeEqual(token, u.token)) user = u;
+      if (user) return { name: user.name, principal: `user:${user.name}` };
+      return safeEqual(token, adminToken) ? { name: declaredName, principal: 'admin-token' } : undefined;
+    },
+    issue(name, now = Date.now(), principal = 'admin-token') {
+      const session: Session = {
+        name,
+        expiresAt: now + SESSION_TTL_MS,
+        nonce: b64url(randomBytes(16)),
+        principal,
+      };
+      const body = b64url(
+        JSON.stringify({ n: session.name, e: session.expiresAt, s: session.nonce, p: session.principal }),
+      );
       return { cookie: `${body}.${sign(`session.${body}`)}`, session };
     },
     read(cookie, now = Date.now()) {
@@ -50,10 +84,12 @@ export function createSessions(adminToken: string): Sessions {
           n?: unknown;
           e?: unknown;
           s?: unknown;
+          p?: unknown;
         };
         if (typeof p.n !== 'string' || typeof p.e !== 'number' || typeof p.s !== 'string') return undefined;
         if (p.e <= now || !ADMIN_NAME.test(p.n)) return undefined;
-        return { name: p.n, expiresAt: p.e, nonce: p.s };
+        const principal = typeof p.p === 'string' ? p.p : 'admin-token';
+        return { name: p.n, expiresAt: p.e, nonce: p.s, principal };
       } catch {
         return undefined;
       }

@@ -7,11 +7,20 @@ import { z } from 'zod';
 import { ORDER_ID } from '../../shared/contract';
 import { HttpError } from '../errors';
 import { anySecretMatches, requireFresh, requireSignature } from '../verify';
-import { bodyBytes, parseJson, rawBody, requireContentType, toTemporal, webhookRateLimit } from './common';
+import {
+  bodyBytes,
+  hookLimits,
+  parseJson,
+  rawBody,
+  recordIfLate,
+  requireContentType,
+  senderId,
+  toTemporal,
+} from './common';
 import type { HookDeps } from './deps';
 
 const pocketsflowOrder = z.object({
-  id: z.string().min(1).max(200).describe("Pocketsflow's order id (dedupe key with the event type)."),
+  id: senderId(200).describe("Pocketsflow's order id (dedupe key with the event type)."),
   status: z.string().max(40).optional(),
   amount: z.union([z.number(), z.string().max(40)]).optional(),
   currency: z.string().max(8).optional(),
@@ -34,12 +43,11 @@ function parseEvent(json: unknown): z.infer<typeof pocketsflowOrder> {
 
 export function pocketsflowRouter(deps: HookDeps): Router {
   const router = Router();
-  router.post(
-    '/:storeId',
-    webhookRateLimit('pocketsflow', deps.rateLimit),
-    rawBody(deps.bodyLimit),
-    async (req: Request<{ storeId: string }>, res) => {
-      const { storeId } = req.params;
+  const limits = hookLimits('pocketsflow', deps.rateLimit);
+  router.post('/:storeId', rawBody(deps.bodyLimit), async (req: Request<{ storeId: string }>, res) => {
+    const { storeId } = req.params;
+    const body = bodyBytes(req);
+    await limits.authenticate(req, res, () => {
       const secrets = deps.storeSecrets(storeId)?.pocketsflow;
       if (!secrets?.length)
         throw new HttpError(
@@ -48,42 +56,60 @@ export function pocketsflowRouter(deps: HookDeps): Router {
           `No Pocketsflow webhook is configured for store "${storeId}".`,
         );
       requireContentType(req, ['application/json']);
-      const body = bodyBytes(req);
       requireSignature(anySecretMatches(secrets, body, req.get('x-pocketsflow-signature'), 'hex'));
       const ts = req.get('x-pocketsflow-timestamp') ?? '';
       requireFresh(/^\d{1,15}$/.test(ts) ? Number(ts) : NaN, deps.toleranceMs);
+    });
 
-      const type = req.get('x-pocketsflow-event') ?? '';
-      if (!type) throw new HttpError(400, 'missing_event', 'The X-Pocketsflow-Event header is missing.');
-      if (type !== 'order.completed') {
-        // Genuine, but not an event that moves an order: acknowledge so it is not re-sent.
-        res.status(200).json({ ok: true, ignored: `event ${type.slice(0, 80)} is not handled` });
-        return;
-      }
-      const order = parseEvent(parseJson(body));
-      const orderId = String(order.metadata.woocommerce_order_id);
-      if (!ORDER_ID.test(orderId))
-        throw new HttpError(400, 'invalid_order_id', 'The order id is not usable.');
+    const type = req.get('x-pocketsflow-event') ?? '';
+    if (!type) throw new HttpError(400, 'missing_event', 'The X-Pocketsflow-Event header is missing.');
+    if (type !== 'order.completed') {
+      // Genuine, but not an event that moves an order: acknowledge so it is not re-sent.
+      res.status(200).json({ ok: true, ignored: `event ${type.slice(0, 80)} is not handled` });
+      return;
+    }
+    const order = parseEvent(parseJson(body));
+    const orderId = String(order.metadata.woocommerce_order_id);
+    if (!ORDER_ID.test(orderId)) throw new HttpError(400, 'invalid_order_id', 'The order id is not usable.');
 
-      // One completion per Pocketsflow order: re-sends (new timestamp, same order) are duplicates.
-      const eventId = `pocketsflow:${storeId}:${order.id}:order.completed`;
-      if (await deps.receipts.seen('pocketsflow', eventId)) {
-        res.status(200).json({ ok: true, duplicate: true });
-        return;
-      }
-      // The amount is not forwarded: the seed does not say whether it is in cents or units.
-      const outcome = await toTemporal(req, () =>
-        deps.gateway.payment(storeId, orderId, {
-          source: 'pocketsflow',
-          eventId,
-          paymentMethod: 'pocketsflow',
-        }),
-      );
-      const workflowId = deps.workflowId(storeId, orderId);
-      await deps.receipts.record({ provider: 'pocketsflow', eventId, storeId, workflowId, outcome });
-      deps.metrics?.webhookAccepted('pocketsflow');
-      res.status(202).json({ ok: true, workflowId, outcome });
-    },
-  );
+    // One completion per Pocketsflow order: re-sends (new timestamp, same order) are duplicates.
+    const eventId = `pocketsflow:${storeId}:${order.id}:order.completed`;
+    if (await deps.receipts.seen('pocketsflow', eventId)) {
+      res.status(200).json({ ok: true, duplicate: true });
+      return;
+    }
+    // The amount is not forwarded: the seed does not say whether it is in cents or units.
+    const outcome = await toTemporal(req, () =>
+      deps.gateway.payment(storeId, orderId, {
+        source: 'pocketsflow',
+        eventId,
+        paymentMethod: 'pocketsflow',
+      }),
+    );
+    const workflowId = deps.workflowId(storeId, orderId);
+    // A payment for an order whose workflow closed without delivering: recorded for ops (a
+    // review case) and acknowledged, since Pocketsflow cannot refund from our answer.
+    const closedAs =
+      outcome === 'already_closed'
+        ? await recordIfLate(req, deps, {
+            provider: 'pocketsflow',
+            eventId,
+            storeId,
+            orderId,
+            workflowId,
+            currency: order.currency,
+            answered: '2xx (Pocketsflow keeps the payment)',
+          })
+        : undefined;
+    await deps.receipts.record({
+      provider: 'pocketsflow',
+      eventId,
+      storeId,
+      workflowId,
+      outcome: closedAs && closedAs !== 'delivered' ? 'payment_after_close' : outcome,
+    });
+    deps.metrics?.webhookAccepted('pocketsflow');
+    res.status(202).json({ ok: true, workflowId, outcome });
+  });
   return router;
 }

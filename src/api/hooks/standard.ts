@@ -7,7 +7,15 @@ import { z } from 'zod';
 import { ORDER_ID, type OrderDetails, type PaymentReceived } from '../../shared/contract';
 import { HttpError } from '../errors';
 import { hmac, requireFresh, requireSignature, safeEqual } from '../verify';
-import { bodyBytes, parseJson, rawBody, requireContentType, toTemporal, webhookRateLimit } from './common';
+import {
+  bodyBytes,
+  hookLimits,
+  parseJson,
+  rawBody,
+  recordIfLate,
+  requireContentType,
+  toTemporal,
+} from './common';
 import type { HookDeps } from './deps';
 
 const amount = z
@@ -99,9 +107,12 @@ export function standardToOrderDetails(
   };
 }
 
-/** `whsec_<base64>` -> key bytes (a secret without the prefix is used as given). */
+/**
+ * `whsec_<base64>` -> key bytes. Like the official `standardwebhooks` library, a secret without
+ * the prefix is base64 too (config refuses a secret that is not valid base64).
+ */
 export function standardKey(secret: string): Buffer {
-  return secret.startsWith('whsec_') ? Buffer.from(secret.slice(6), 'base64') : Buffer.from(secret);
+  return Buffer.from(secret.startsWith('whsec_') ? secret.slice(6) : secret, 'base64');
 }
 
 /** True when any `v1,<sig>` entry of the header matches any secret. */
@@ -129,12 +140,12 @@ export function standardSignatureMatches(
 
 export function standardRouter(deps: HookDeps): Router {
   const router = Router();
-  router.post(
-    '/:storeId',
-    webhookRateLimit('standard', deps.rateLimit),
-    rawBody(deps.bodyLimit),
-    async (req: Request<{ storeId: string }>, res) => {
-      const { storeId } = req.params;
+  const limits = hookLimits('standard', deps.rateLimit);
+  router.post('/:storeId', rawBody(deps.bodyLimit), async (req: Request<{ storeId: string }>, res) => {
+    const { storeId } = req.params;
+    const body = bodyBytes(req);
+    const id = req.get('webhook-id') ?? '';
+    await limits.authenticate(req, res, () => {
       const secrets = deps.storeSecrets(storeId)?.standard;
       if (!secrets?.length)
         throw new HttpError(
@@ -143,8 +154,6 @@ export function standardRouter(deps: HookDeps): Router {
           `No signed-JSON webhook is configured for store "${storeId}".`,
         );
       requireContentType(req, ['application/json']);
-      const body = bodyBytes(req);
-      const id = req.get('webhook-id') ?? '';
       const ts = req.get('webhook-timestamp') ?? '';
       if (!/^[A-Za-z0-9._:-]{1,200}$/.test(id))
         throw new HttpError(400, 'bad_webhook_id', 'The webhook-id header is missing or not usable.');
@@ -152,31 +161,51 @@ export function standardRouter(deps: HookDeps): Router {
         throw new HttpError(400, 'bad_timestamp', 'The webhook-timestamp header must be epoch seconds.');
       requireSignature(standardSignatureMatches(secrets, id, ts, body, req.get('webhook-signature')));
       requireFresh(Number(ts) * 1000, deps.toleranceMs);
+    });
 
-      const event = standardEventSchema.parse(parseJson(body));
-      const eventId = `standard:${storeId}:${id}`;
-      if (await deps.receipts.seen('standard', eventId)) {
-        res.status(200).json({ ok: true, duplicate: true });
-        return;
+    const event = standardEventSchema.parse(parseJson(body));
+    const eventId = `standard:${storeId}:${id}`;
+    if (await deps.receipts.seen('standard', eventId)) {
+      res.status(200).json({ ok: true, duplicate: true });
+      return;
+    }
+    const orderId = event.data.orderId;
+    const outcome = await toTemporal(req, () => {
+      if (event.type === 'payment.succeeded') {
+        const payment: PaymentReceived = {
+          source: 'standard',
+          eventId,
+          amount: event.data.amount,
+          paymentMethod: event.data.paymentMethod,
+        };
+        return deps.gateway.payment(storeId, orderId, payment);
       }
-      const orderId = event.data.orderId;
-      const outcome = await toTemporal(req, () => {
-        if (event.type === 'payment.succeeded') {
-          const payment: PaymentReceived = {
-            source: 'standard',
+      return deps.gateway.orderDetails(storeId, orderId, standardToOrderDetails(event.data, eventId));
+    });
+    const workflowId = deps.workflowId(storeId, orderId);
+    // A payment for an order whose workflow closed without delivering: recorded for ops.
+    const closedAs =
+      outcome === 'already_closed' && event.type === 'payment.succeeded'
+        ? await recordIfLate(req, deps, {
+            provider: 'standard',
             eventId,
+            storeId,
+            orderId,
+            workflowId,
             amount: event.data.amount,
-            paymentMethod: event.data.paymentMethod,
-          };
-          return deps.gateway.payment(storeId, orderId, payment);
-        }
-        return deps.gateway.orderDetails(storeId, orderId, standardToOrderDetails(event.data, eventId));
-      });
-      const workflowId = deps.workflowId(storeId, orderId);
-      await deps.receipts.record({ provider: 'standard', eventId, storeId, workflowId, outcome });
-      deps.metrics?.webhookAccepted('standard');
-      res.status(202).json({ ok: true, workflowId, outcome });
-    },
-  );
+            currency: event.data.currency,
+            answered: '2xx',
+          })
+        : undefined;
+    await deps.receipts.record({
+      provider: 'standard',
+      eventId,
+      storeId,
+      workflowId,
+      outcome: closedAs && closedAs !== 'delivered' ? 'payment_after_close' : outcome,
+    });
+    deps.metrics?.webhookAccepted('standard');
+    res.status(202).json({ ok: true, workflowId, outcome });
+  });
   return router;
 }
