@@ -48,7 +48,7 @@ describe('what the store does after payment', () => {
     expect(fake.named('updateStorefront')).toEqual([]);
   });
 
-  it('WooCommerce order.deleted before buying cancels; nothing bought', async () => {
+  it('WooCommerce order.deleted while held before buying ends the order cancelled; nothing bought', async () => {
     const orderId = newOrderId();
     const fake = fakeActivities(orderId, { settings: { blockedRiskFlags: ['fraud'] } });
     const result = await withWorker(fake.activities, orderId, async ({ handle }) => {
@@ -57,14 +57,15 @@ describe('what the store does after payment', () => {
       await handle.signal(storefrontStatusSignal, {
         source: 'woocommerce',
         eventId: 'del-1',
-        status: 'trash',
+        status: 'deleted',
       });
-      await handle.executeUpdate(reviewDecisionUpdate, { args: [{ action: 'retry', by: 'ops' }] });
+      // Held for a person, then deleted in the store: nothing is left to decide.
       return handle.result();
     });
     expect(result.state).toBe('cancelled');
     expect(codes(result)).toEqual(['STOREFRONT_CANCELLED']);
     expect(fake.named('placeSupplierOrder')).toEqual([]);
+    expect(fake.named('closeReviewCase')).toEqual([{ action: 'cancel', by: 'storefront:standard' }]);
   });
 
   it('a refund while the supplier works holds for review and never delivers by itself', async () => {

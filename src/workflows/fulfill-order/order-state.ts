@@ -116,11 +116,12 @@ export class OrderState {
   receiveOrderDetails(d: OrderDetails): void {
     if (!this.firstSeen(d.eventId)) return;
     const current = this.details;
+    // WooCommerce stamps whole seconds: of two changes in one second, the later delivery wins.
     const newer =
       !!current &&
       !!d.modifiedAt &&
       !!current.modifiedAt &&
-      Date.parse(d.modifiedAt) > Date.parse(current.modifiedAt);
+      Date.parse(d.modifiedAt) >= Date.parse(current.modifiedAt);
     if (current && d.modifiedAt && current.modifiedAt && !newer) return; // an older snapshot, delivered late
     if (!current) {
       this.details = d;

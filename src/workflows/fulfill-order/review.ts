@@ -11,6 +11,7 @@ import type {
 } from '../../shared/contract';
 import { reviews } from './activities';
 import type { fulfillOrder } from './index';
+import { storefrontHoldStep } from './checks';
 import type { OrderRun, Step } from './order-run';
 import { APPROVABLE, isEligibilityReason, type OrderState } from './order-state';
 
@@ -43,6 +44,7 @@ export async function review(run: OrderRun, reasons: Reason[], resumed = false):
         state.refundRequest !== undefined ||
         state.lateBatch() !== undefined ||
         (!state.recorded && state.details !== undefined && reasons[0]?.code === 'ORDER_MISSING') ||
+        storeEndsIt(state) ||
         run.historyTooLong(),
       timeouts.reviewReminderMs,
     );
@@ -63,6 +65,21 @@ export async function review(run: OrderRun, reasons: Reason[], resumed = false):
       reminders: open.reminders,
       openedAt: open.openedAt,
     });
+  }
+  if (!state.pendingDecision && !state.refundRequest && !state.lateBatch() && storeEndsIt(state)) {
+    // The store cancelled or refunded an order nothing was bought for: nothing to decide.
+    const source = state.details?.channel ?? 'storefront';
+    state.leaveReview();
+    status.decisions.push({ action: 'cancel', by: `storefront:${source}`, at: new Date().toISOString() });
+    await reviews.closeReviewCase({
+      workflowId,
+      decision: {
+        action: 'cancel',
+        by: `storefront:${source}`,
+        note: `the store marked it ${state.storefrontStop}`,
+      },
+    });
+    return storefrontHoldStep(run)!;
   }
   const { chosen, refundAsked, late } = state.leaveReview();
   if (!chosen && !refundAsked && !late) {
@@ -105,13 +122,20 @@ const STOREFRONT_HOLDS: ReasonCode[] = ['STOREFRONT_CANCELLED', 'STOREFRONT_REFU
 /** Reasons where every code is stored and a retry means "deliver it now" (the advice says so). */
 const RETRY_DELIVERS: ReasonCode[] = ['DELIVERY_FAILED', ...STOREFRONT_HOLDS];
 
+/** The store cancelled or refunded an order nothing was bought for: the review has nothing to decide. */
+function storeEndsIt(state: OrderState): boolean {
+  const hold = state.storefrontHold();
+  return (hold === 'STOREFRONT_CANCELLED' || hold === 'STOREFRONT_REFUNDED') && !state.boughtAnything();
+}
+
 /** Something other than a long history ends the wait (a decision, a refund, a late batch, the order). */
 function wakesReview(state: OrderState, reasons: Reason[]): boolean {
   return (
     state.pendingDecision !== undefined ||
     state.refundRequest !== undefined ||
     state.lateBatch() !== undefined ||
-    (!state.recorded && state.details !== undefined && reasons[0]?.code === 'ORDER_MISSING')
+    (!state.recorded && state.details !== undefined && reasons[0]?.code === 'ORDER_MISSING') ||
+    storeEndsIt(state)
   );
 }
 
