@@ -9,6 +9,7 @@ import {
 } from '../src/shared/contract';
 import type { fulfillOrder } from '../src/workflows';
 import { keepHistory, saveKeptHistories } from './support/replay';
+import { waitFor } from './support/webhooks';
 import { startStack, type Stack } from './support/stack';
 import {
   decide,
@@ -413,6 +414,12 @@ describe('eligibility', () => {
     expect(await rejectedDecision(stack, workflowId, { action: 'refund', by: 'ops' })).toContain(
       'No order is recorded',
     );
+    // The hold is a visible case although no order row existed yet.
+    const cases = await waitFor(
+      () => stack.db.reviewCase.findMany({ where: { workflowId } }),
+      (c) => c.length > 0,
+    );
+    expect(cases.map((c) => [c.reasonCode, c.status])).toEqual([['ORDER_MISSING', 'open']]);
     await stack.env.client.workflow.getHandle(workflowId).signal(orderDetailsSignal, {
       channel: 'woocommerce',
       status: 'pending',

@@ -1,7 +1,7 @@
 // Order activities: the order's own rows (the order, its catalog, its events, its final state).
 import { ApplicationFailure } from '@temporalio/activity';
 import { Prisma } from '../generated/prisma/client';
-import { ErrorType, type OrderDetails } from '../shared/contract';
+import { ErrorType, PLACEHOLDER_ORDER_STATUS, type OrderDetails } from '../shared/contract';
 import {
   DEFAULT_STORE_SETTINGS,
   type Catalog,
@@ -27,8 +27,32 @@ export function createOrderActivities(deps: ActivityDeps) {
         throw ApplicationFailure.nonRetryable(`unknown store ${input.storeId}`, ErrorType.UnknownStore);
       const existed = await db.order.findUnique({
         where: { workflowId: input.workflowId },
-        select: { id: true },
+        select: { id: true, status: true },
       });
+      if (existed?.status === PLACEHOLDER_ORDER_STATUS) {
+        // The payment came first and a review case needed a row: the order fills it in now.
+        await db.order.update({
+          where: { id: existed.id },
+          data: {
+            channel: d.channel,
+            paymentMethod: d.paymentMethod ?? null,
+            currency: d.currency,
+            total: d.total,
+            customerEmail: d.customerEmail ?? null,
+            lines: {
+              createMany: {
+                data: d.lines.map((l) => ({
+                  lineNo: l.lineNo,
+                  sku: l.sku,
+                  quantity: l.quantity,
+                  status: 'pending',
+                })),
+                skipDuplicates: true,
+              },
+            },
+          },
+        });
+      }
       await db.order.upsert({
         where: { workflowId: input.workflowId },
         update: { status: 'checking', paidAt: new Date() },

@@ -1,6 +1,6 @@
 // Review activities: the review case a person decides on (open, remind, close).
 import { log } from '@temporalio/activity';
-import type { Reason, ReviewDecision } from '../shared/contract';
+import { PLACEHOLDER_ORDER_STATUS, type Reason, type ReviewDecision } from '../shared/contract';
 import type { ActivityDeps } from './deps';
 import { countOrder } from './order-rows';
 
@@ -9,7 +9,11 @@ export function createReviewActivities(deps: ActivityDeps) {
 
   return {
     async openReviewCase(input: { workflowId: string; reasons: Reason[]; dedupeKey: string }) {
-      const order = await db.order.findUnique({ where: { workflowId: input.workflowId } });
+      // A payment whose order never arrived has no order row yet: the case needs one, so a
+      // placeholder is written (recordOrder fills it in if the order arrives).
+      const order =
+        (await db.order.findUnique({ where: { workflowId: input.workflowId } })) ??
+        (await placeholderOrder(db, input.workflowId));
       if (!order) return;
       const first = input.reasons[0]!;
       const opened = await db.reviewCase.createMany({
@@ -65,3 +69,23 @@ export function createReviewActivities(deps: ActivityDeps) {
 }
 
 export type ReviewActivities = ReturnType<typeof createReviewActivities>;
+
+async function placeholderOrder(db: ActivityDeps['db'], workflowId: string) {
+  const m = /^fulfill:([^:]+):(.+)$/.exec(workflowId);
+  if (!m) return null;
+  const [, storeId, orderId] = m as unknown as [string, string, string];
+  if (!(await db.store.findUnique({ where: { id: storeId }, select: { id: true } }))) return null;
+  return db.order.upsert({
+    where: { workflowId },
+    update: {},
+    create: {
+      workflowId,
+      storeId,
+      externalOrderId: orderId,
+      status: PLACEHOLDER_ORDER_STATUS,
+      channel: 'unknown',
+      currency: 'XXX',
+      total: '0',
+    },
+  });
+}

@@ -6,6 +6,7 @@
 // recorded the order (it closes before recording when no payment came in time).
 import type { Logger } from 'pino';
 import type { Db } from '../db/client';
+import { PLACEHOLDER_ORDER_STATUS } from '../shared/contract';
 
 export interface LatePayment {
   provider: 'paynup' | 'pocketsflow' | 'standard' | 'woocommerce';
@@ -60,7 +61,7 @@ export function createLatePayments(db: Db, logger?: Logger): LatePayments {
           workflowId: p.workflowId,
           storeId: p.storeId,
           externalOrderId: p.orderId,
-          status: p.state ?? 'payment_without_order',
+          status: p.state ?? PLACEHOLDER_ORDER_STATUS,
           channel: p.provider,
           paymentMethod: p.provider,
           currency: p.currency ?? 'XXX',

@@ -253,6 +253,9 @@ export const TERMINAL_STATES: readonly FulfillmentState[] = [
   'skipped',
 ];
 
+/** Status of an order row written for a review case before the storefront's order arrived. */
+export const PLACEHOLDER_ORDER_STATUS = 'payment_without_order';
+
 export type LineState = 'ignored' | 'pending' | 'ordered' | 'delivered' | 'partial' | 'failed' | 'review';
 
 export interface LineStatus {

@@ -192,7 +192,10 @@ export function paynupRouter(deps: HookDeps): Router {
     };
     await look();
 
-    let outcome = await toTemporal(req, () =>
+    // SOLD and USED are both the customer's payment: USED says their eGiftCertificate PIN was
+    // spent on this order. It says nothing about the game code we deliver, so it is never sent
+    // as a redemption of it (that would block every later refund as "code used").
+    const outcome = await toTemporal(req, () =>
       deps.gateway.payment(storeId, orderId, {
         source: 'paynup',
         eventId: paymentEventId,
@@ -200,15 +203,6 @@ export function paynupRouter(deps: HookDeps): Router {
         paymentMethod: 'paynup',
       }),
     );
-    if (claims.status === 'USED' && outcome !== 'already_closed') {
-      outcome = await toTemporal(req, () =>
-        deps.gateway.redemption(storeId, orderId, {
-          source: 'paynup',
-          eventId: `${paymentEventId}:used`,
-          state: 'used',
-        }),
-      );
-    }
     // It closed between our look and the signal (or was already delivered): decide again.
     if (outcome === 'already_closed') await look();
     await deps.receipts.record({ provider: 'paynup', eventId: receiptId, storeId, workflowId, outcome });
