@@ -101,7 +101,7 @@ describe("Pay'nUp IPN", () => {
     await unpaidOrder('P-2');
     const res = await ipn(await paynupToken(claims('P-2', { status: 'USED' })));
     expect(res.status).toBe(200);
-    expect(res.body.outcome).toBe('signalled');
+    expect(res.body.outcome).toBe('started_or_signalled');
     // A signal sent while a workflow task is in flight is buffered until that task completes.
     const signals = await waitFor(
       () => apiSignals(stack, wf('P-2')),

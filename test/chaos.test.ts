@@ -5,6 +5,7 @@
 // and reorders. The sandbox ignores Idempotency-Key, so a second supplier order would show.
 // After each: every order is delivered or in review with a reason, none is lost, none was bought
 // twice, no code was delivered twice. Reduced scale by default; CHAOS_SCALE=full for hundreds.
+import { PLACEHOLDER_ORDER_STATUS } from '../src/shared/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Behaviour } from '../src/sandbox-supplier/server';
 import { runHostile } from '../bench/lib/hostile';
@@ -273,8 +274,12 @@ describe('chaos', () => {
       hostile.realOrders.map((id) => Number(id)),
     );
     const health = await fetch(`${stack.apiUrl}/healthz`);
-    const orders = await stack.pg.query<{ n: string }>(
-      `SELECT count(*) AS n FROM orders WHERE store_id = 'hostile'`,
+    const orders = await stack.pg.query<{ n: string; late: string }>(
+      // A valid Pay'nUp token for an order never received is money: it gets a placeholder row and
+      // an ORDER_MISSING case (counted below), never an order of its own.
+      `SELECT count(*) FILTER (WHERE status <> '${PLACEHOLDER_ORDER_STATUS}') AS n,
+              count(*) FILTER (WHERE status = '${PLACEHOLDER_ORDER_STATUS}') AS late
+         FROM orders WHERE store_id = 'hostile'`,
     );
     expectSafe(
       'hostile input',
@@ -285,6 +290,9 @@ describe('chaos', () => {
     expect(hostile.wrong.slice(0, 20), 'requests answered wrongly').toEqual([]);
     expect(hostile.requests).toBe(N.hostile);
     expect(Number(orders.rows[0]!.n), 'orders recorded (real ones only)').toBe(N.real);
+    expect(Number(orders.rows[0]!.late), "Pay'nUp payments for unknown orders, each a case").toBe(
+      hostile.byKind['paynup: valid token, unknown order'] ?? 0,
+    );
     expect(health.status).toBe(200);
     expect(stack.api.alive()).toBe(true);
   }, 600_000);

@@ -28,6 +28,7 @@ const NOT_HERE: Record<string, string> = {
   '# CLI: decoded history and query results': 'starts a second dev server',
   'cp .env.production.example .env': 'docker-compose: no Docker engine here (test/deploy-compose.test.ts)',
   'npm run lint': 'what CI itself runs',
+  'curl -X PUT "https://shop.example.com/wp-json/wc/v3/webhooks': "the merchant's own WooCommerce store",
 };
 
 interface Block {

@@ -39,6 +39,7 @@ function order(id: number) {
     currency: 'USD',
     total: '10.99',
     payment_method: 'stripe',
+    date_paid_gmt: new Date().toISOString().slice(0, 19),
     billing: { email: 'buyer@example.com' },
     line_items: [{ id: 1, sku: 'PSN-US-10', quantity: 1, total: '10.99' }],
     meta_data: [],

@@ -109,6 +109,9 @@ export async function startStack(opts: StackOptions) {
       SUPPLIER_API_KEY,
       SUPPLIER_WEBHOOK_SECRETS: SUPPLIER_WEBHOOK_SECRET,
       SUPPLIER_HTTP_TIMEOUT: '3s',
+      // Load and chaos runs saturate 2 cores: the 1 s production deadline would turn slow
+      // Temporal answers into 503s (test/temporal-outage.test.ts measures the default).
+      API_TEMPORAL_TIMEOUT: '5s',
       STORE_WEBHOOK_SECRETS: JSON.stringify(storeSecrets),
       API_PUBLIC_URL: apiUrl,
       WORKER_METRICS_PORT: '0',
