@@ -116,6 +116,10 @@ const storefrontCredentialsSchema = z.record(
       })
       .strict(),
     z.object({ kind: z.literal('callback'), secret: z.string().min(16) }).strict(),
+    /** A store's Pocketsflow API key (named by its settings.pocketsflowCredentialsRef), for the sweep. */
+    z
+      .object({ kind: z.literal('pocketsflow'), apiKey: z.string().min(8), baseUrl: z.url().optional() })
+      .strict(),
   ]),
 );
 

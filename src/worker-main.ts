@@ -10,7 +10,7 @@ import { createLogger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
 import { serveMetrics } from './observability/metrics-server';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { createStorefronts, createWooCommerceClients } from './storefront';
+import { createPocketsflowClients, createStorefronts, createWooCommerceClients } from './storefront';
 import { createAlphaPsnClient } from './suppliers/alpha-psn';
 import { createPayloadCodec } from './temporal/codec';
 import { connectWorker } from './temporal/connection';
@@ -93,6 +93,11 @@ async function main() {
     }),
     sweep: {
       wooCommerce: createWooCommerceClients({
+        db,
+        credentials: config.storefronts.credentials,
+        timeoutMs: config.storefronts.httpTimeoutMs,
+      }),
+      pocketsflow: createPocketsflowClients({
         db,
         credentials: config.storefronts.credentials,
         timeoutMs: config.storefronts.httpTimeoutMs,

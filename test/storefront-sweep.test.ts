@@ -4,13 +4,15 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWooCommerceClients } from '../src/storefront';
+import { createPocketsflowClients, createWooCommerceClients } from '../src/storefront';
+import type { SweepResult } from '../src/activities/sweep';
 import { ensureSweepSchedules } from '../src/ops/schedule';
-import { fulfillmentWorkflowId } from '../src/shared/contract';
+import { fulfillmentWorkflowId, orderDetailsSignal, statusQuery } from '../src/shared/contract';
 import { sweepScheduleId } from '../src/shared/sweep';
 import { newOrderId, ordersCreated, result } from './support/orders';
 import { ROOT, startStack, type Stack } from './support/stack';
 import { startWooCommerceFake } from './support/woocommerce-fake';
+import { startPocketsflowFake } from './support/pocketsflow-fake';
 import { wooOrder } from './support/woo';
 import { waitFor, workflowAbsent } from './support/webhooks';
 
@@ -19,17 +21,20 @@ const CREDS = { consumerKey: 'ck_sweep_0123456789', consumerSecret: 'cs_sweep_01
 const SECRET = 'test-woo-secret-new-0002';
 let stack: Stack;
 let shop: Awaited<ReturnType<typeof startWooCommerceFake>>;
+let pocketsflow: Awaited<ReturnType<typeof startPocketsflowFake>>;
+const PF_KEY = 'pk_test_sweep_0123456789';
 
 beforeAll(async () => {
   shop = await startWooCommerceFake(CREDS);
+  pocketsflow = await startPocketsflowFake(PF_KEY);
+  const credentials = {
+    shop: { kind: 'woocommerce' as const, ...CREDS },
+    pay: { kind: 'pocketsflow' as const, apiKey: PF_KEY, baseUrl: pocketsflow.url },
+  };
   stack = await startStack({
-    env: { STOREFRONT_CREDENTIALS: JSON.stringify({ shop: { kind: 'woocommerce', ...CREDS } }) },
-    wooCommerce: (db) =>
-      createWooCommerceClients({
-        db,
-        credentials: { shop: { kind: 'woocommerce', ...CREDS } },
-        timeoutMs: 5_000,
-      }),
+    env: { STOREFRONT_CREDENTIALS: JSON.stringify(credentials) },
+    wooCommerce: (db) => createWooCommerceClients({ db, credentials, timeoutMs: 5_000 }),
+    pocketsflow: (db) => createPocketsflowClients({ db, credentials, timeoutMs: 5_000 }),
   });
   await stack.db.store.update({
     where: { id: 'demo' },
@@ -39,6 +44,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
   await shop?.stop();
+  await pocketsflow?.stop();
 });
 
 async function eventTypes(workflowId: string): Promise<string[]> {
@@ -55,7 +61,7 @@ async function sweepOnce() {
     workflowId: `sweep-test-${newOrderId()}`,
     args: [{ storeId: 'demo' }],
   });
-  return (await handle.result()) as { recovered: string[]; webhookStatus?: string; listed: number };
+  return (await handle.result()) as SweepResult;
 }
 
 describe('recovery sweep', () => {
@@ -144,5 +150,55 @@ describe('recovery sweep', () => {
     console.log(`recovery time from a never-sent webhook to delivery: ${recoveryMs} ms (interval 5 s)`);
     expect(recoveryMs).toBeLessThan(30_000);
     await stack.env.client.schedule.getHandle(sweepScheduleId('demo')).delete();
+  });
+
+  it('finds a Pocketsflow payment whose webhook was lost, matched on metadata.woocommerce_order_id', async () => {
+    for (const w of shop.webhooks) w.status = 'disabled';
+    const settings = (await stack.db.store.findUniqueOrThrow({ where: { id: 'demo' } })).settings as object;
+    await stack.db.store.update({
+      where: { id: 'demo' },
+      data: { settings: { ...settings, pocketsflowCredentialsRef: 'pay' } },
+    });
+    // An order paid through Pocketsflow: WooCommerce has it unpaid (pending); only the
+    // gateway's order.completed would pay it, and that webhook never arrives.
+    const id = newOrderId();
+    const workflowId = fulfillmentWorkflowId('demo', String(id));
+    await stack.env.client.workflow.signalWithStart('fulfillOrder', {
+      workflowId,
+      taskQueue: stack.taskQueue,
+      args: [{ storeId: 'demo', orderId: String(id), timeouts: stack.timeouts }],
+      signal: orderDetailsSignal,
+      signalArgs: [
+        {
+          channel: 'woocommerce',
+          status: 'pending',
+          paid: false,
+          currency: 'USD',
+          total: '10.99',
+          riskFlags: [],
+          lines: [{ lineNo: 1, sku: 'PSN-US-10', quantity: 1, unitPrice: '10.99' }],
+          eventId: `woo-pending-${id}`,
+        },
+      ],
+    });
+    pocketsflow.complete(`pf_${id}`, id, 10.99);
+    pocketsflow.complete(`pf_other_${id}`, id + 100_000, 5); // an order cardbridge never saw
+
+    const swept = await sweepOnce();
+    expect(swept.payments).toContain(String(id));
+    expect((await result(stack, workflowId)).state).toBe('delivered');
+    // The webhook's own event id: a late webhook, or the next sweep, is a duplicate.
+    const receipt = await stack.db.webhookReceipt.findFirst({
+      where: { provider: 'pocketsflow', eventId: `pocketsflow:demo:pf_${id}:order.completed` },
+    });
+    expect(receipt).not.toBeNull();
+    expect((await sweepOnce()).payments).toEqual([]);
+    // A payment for an order cardbridge never saw waits for its order, as a webhook's would
+    // (ORDER_MISSING review after the payment wait).
+    const other = stack.env.client.workflow.getHandle(fulfillmentWorkflowId('demo', String(id + 100_000)));
+    expect((await other.query(statusQuery)).state).toBe('awaiting_order');
+    await other.terminate('test done');
+    expect(pocketsflow.calls.length).toBeGreaterThan(0);
+    expect(pocketsflow.calls.every((c) => c.status === 200)).toBe(true);
   });
 });

@@ -17,6 +17,6 @@ export interface ActivityDeps {
   /** Supplier balance under this (decimal string) raises an alert. */
   lowBalance: string;
   /** The recovery sweep: stores' REST clients and where orders it finds start. */
-  sweep?: Pick<SweepDeps, 'wooCommerce' | 'intake'> &
+  sweep?: Pick<SweepDeps, 'wooCommerce' | 'pocketsflow' | 'intake'> &
     Partial<Pick<SweepDeps, 'overlapMs' | 'firstLookbackMs'>>;
 }

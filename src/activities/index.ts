@@ -31,6 +31,7 @@ export function createActivities(deps: ActivityDeps) {
       db: deps.db,
       metrics: deps.metrics,
       wooCommerce: deps.sweep?.wooCommerce ?? (() => Promise.resolve(null)),
+      pocketsflow: deps.sweep?.pocketsflow,
       intake: deps.sweep?.intake,
       overlapMs: deps.sweep?.overlapMs ?? 10 * 60_000,
       firstLookbackMs: deps.sweep?.firstLookbackMs ?? 24 * 3_600_000,

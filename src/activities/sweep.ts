@@ -4,10 +4,13 @@
 // the workflow exactly as re-sent webhooks do; a webhook that was lost costs one interval.
 import { Context, log } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { createGateway } from '../api/gateway';
+import { createGateway, type Gateway } from '../api/gateway';
+import { createLatePayments, recordPaymentAfterClose } from '../api/late-payments';
+import { createReceipts } from '../api/receipts';
 import type { Db } from '../db/client';
 import type { Metrics } from '../observability/metrics';
-import { fulfillmentWorkflowId, type FulfillmentTimeouts } from '../shared/contract';
+import { fulfillmentWorkflowId, ORDER_ID, type FulfillmentTimeouts } from '../shared/contract';
+import type { PocketsflowClient } from '../gateways/pocketsflow';
 import {
   parseWooOrder,
   settleLaterMethodsOf,
@@ -19,6 +22,8 @@ export interface SweepDeps {
   db: Db;
   /** The store's WooCommerce REST client; null when the store has no REST credentials. */
   wooCommerce(storeId: string): Promise<WooCommerceClient | null>;
+  /** The store's Pocketsflow API client; null when it takes no Pocketsflow payments. */
+  pocketsflow?(storeId: string): Promise<PocketsflowClient | null>;
   /** Where new fulfilment workflows start, and the timeouts they start with (as the API's). */
   intake?: { taskQueue: string; timeouts: FulfillmentTimeouts };
   /** How far before the watermark each run looks again (clock skew, slow commits). */
@@ -42,6 +47,8 @@ export interface SweepResult {
   listed: number;
   /** Paid orders no webhook had started: started by this sweep. */
   recovered: string[];
+  /** Orders whose Pocketsflow payment no webhook had delivered: delivered by this sweep. */
+  payments: string[];
   /** Orders whose workflow exists and received this snapshot (duplicates collapse there). */
   signalled: number;
   /** Bodies that are not a WooCommerce order cardbridge can read. */
@@ -51,6 +58,8 @@ export interface SweepResult {
 }
 
 const PER_PAGE = 100;
+/** Pocketsflow pages (100 orders each) one sweep reads at most. */
+const MAX_PAYMENT_PAGES = 5;
 
 /** The webhook that points at this store's cardbridge URL, by its delivery URL's path. */
 export function cardbridgeWebhookStatus(
@@ -103,6 +112,67 @@ export function createSweepActivities(deps: SweepDeps) {
     }
   }
 
+  /**
+   * Pocketsflow payments the webhook may have missed (seed 002: list recent orders, match on
+   * metadata.woocommerce_order_id), through the webhook's own path: the same event id and
+   * receipt, so a payment the webhook delivered is skipped and one it missed is delivered once.
+   */
+  async function sweepPayments(
+    storeId: string,
+    pocketsflow: PocketsflowClient,
+    gateway: Gateway,
+    result: SweepResult,
+  ): Promise<void> {
+    const receipts = createReceipts(db);
+    const latePayments = createLatePayments(db);
+    for (let page = 1; page <= MAX_PAYMENT_PAGES; page++) {
+      Context.current().heartbeat({ payments: page });
+      const { orders, hasMore } = await pocketsflow.listOrders(page);
+      let fresh = 0;
+      for (const o of orders) {
+        if (o.status !== 'completed' || !o.wooOrderId || !ORDER_ID.test(o.wooOrderId)) continue;
+        const eventId = `pocketsflow:${storeId}:${o.id}:order.completed`;
+        if (await receipts.seen('pocketsflow', eventId)) continue;
+        fresh++;
+        const orderId = o.wooOrderId;
+        const workflowId = fulfillmentWorkflowId(storeId, orderId);
+        const outcome = await gateway.payment(storeId, orderId, {
+          source: 'pocketsflow',
+          eventId,
+          paymentMethod: 'pocketsflow',
+        });
+        const closedAs =
+          outcome === 'already_closed'
+            ? await recordPaymentAfterClose(gateway, latePayments, {
+                provider: 'pocketsflow',
+                eventId,
+                storeId,
+                orderId,
+                workflowId,
+                currency: o.currency,
+                answered: 'nothing (found by the recovery sweep)',
+              })
+            : undefined;
+        await receipts.record({
+          provider: 'pocketsflow',
+          eventId,
+          storeId,
+          workflowId,
+          outcome: closedAs && closedAs !== 'delivered' ? 'payment_after_close' : `${outcome} (sweep)`,
+        });
+        result.payments.push(orderId);
+      }
+      // Newest first: a page with nothing new means the older pages were seen before.
+      if (!hasMore || fresh === 0) break;
+    }
+    if (result.payments.length) {
+      log.warn('the sweep found Pocketsflow payments no webhook delivered', {
+        storeId,
+        orderIds: result.payments,
+      });
+    }
+  }
+
   return {
     async sweepStorefront({ storeId }: SweepInput): Promise<SweepResult> {
       const result: SweepResult = {
@@ -110,23 +180,27 @@ export function createSweepActivities(deps: SweepDeps) {
         swept: false,
         listed: 0,
         recovered: [],
+        payments: [],
         signalled: 0,
         unreadable: 0,
       };
       const woo = await deps.wooCommerce(storeId);
-      if (!woo) return result;
+      const pocketsflow = (await deps.pocketsflow?.(storeId)) ?? null;
+      if (!woo && !pocketsflow) return result;
       result.swept = true;
+      if (!deps.intake)
+        throw new Error('the worker was started without the sweep intake (task queue, timeouts)');
+      const gateway = createGateway(temporal(), deps.intake.taskQueue, deps.intake.timeouts, {
+        deadlineMs: 10_000,
+      });
+      if (pocketsflow) await sweepPayments(storeId, pocketsflow, gateway, result);
+      if (!woo) return result;
       const startedAt = now();
       const state = await db.storefrontSweep.findUnique({ where: { storeId } });
       const from = new Date(
         (state?.watermark.getTime() ?? startedAt.getTime() - deps.firstLookbackMs) - deps.overlapMs,
       );
-      if (!deps.intake)
-        throw new Error('the worker was started without the sweep intake (task queue, timeouts)');
       result.webhookStatus = await checkWebhook(storeId, woo);
-      const gateway = createGateway(temporal(), deps.intake.taskQueue, deps.intake.timeouts, {
-        deadlineMs: 10_000,
-      });
       const store = await db.store.findUnique({ where: { id: storeId } });
       const settleLaterMethods = settleLaterMethodsOf(store?.settings);
 

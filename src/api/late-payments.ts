@@ -6,6 +6,7 @@
 // recorded the order (it closes before recording when no payment came in time).
 import type { Logger } from 'pino';
 import type { Db } from '../db/client';
+import type { Gateway } from './gateway';
 import { PLACEHOLDER_ORDER_STATUS } from '../shared/contract';
 
 export interface LatePayment {
@@ -135,4 +136,25 @@ export function createLatePayments(db: Db, logger?: Logger): LatePayments {
       );
     },
   };
+}
+
+/**
+ * A payment the order's workflow refused because it is closed: recorded as a case unless the
+ * order was delivered (a late duplicate of a payment it already had). Returns the closed state.
+ * Shared by the webhook handlers and the recovery sweep.
+ */
+export async function recordPaymentAfterClose(
+  gateway: Pick<Gateway, 'orderFacts'>,
+  latePayments: LatePayments,
+  p: Omit<LatePayment, 'reasonCode' | 'state'>,
+): Promise<string | undefined> {
+  const facts = await gateway.orderFacts(p.storeId, p.orderId);
+  if (facts?.state === 'delivered' && facts.executionStatus === 'COMPLETED') return facts.state;
+  const state = facts ? (facts.state ?? facts.executionStatus.toLowerCase()) : undefined;
+  await latePayments.record({
+    ...p,
+    reasonCode: facts?.order ? 'PAYMENT_AFTER_CLOSE' : 'ORDER_MISSING',
+    state,
+  });
+  return state;
 }

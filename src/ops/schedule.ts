@@ -115,7 +115,7 @@ export async function ensureSweepSchedules(
   return out;
 }
 
-/** Stores the sweep can read: a storefront URL and WooCommerce REST credentials in config. */
+/** Stores the sweep can read: WooCommerce REST credentials and/or a Pocketsflow API key in config. */
 export async function sweepableStores(
   db: Db,
   credentials: Config['storefronts']['credentials'],
@@ -123,9 +123,12 @@ export async function sweepableStores(
 ): Promise<{ storeId: string; intervalMs: number }[]> {
   const stores = await db.store.findMany({ orderBy: { id: 'asc' } });
   return stores
-    .filter(
-      (s) => s.storefrontUrl && s.credentialsRef && credentials[s.credentialsRef]?.kind === 'woocommerce',
-    )
+    .filter((s) => {
+      const woo =
+        s.storefrontUrl && s.credentialsRef && credentials[s.credentialsRef]?.kind === 'woocommerce';
+      const ref = (s.settings as { pocketsflowCredentialsRef?: unknown } | null)?.pocketsflowCredentialsRef;
+      return woo || (typeof ref === 'string' && credentials[ref]?.kind === 'pocketsflow');
+    })
     .map((s) => {
       const seconds = (s.settings as { sweepIntervalSeconds?: unknown } | null)?.sweepIntervalSeconds;
       return {

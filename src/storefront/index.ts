@@ -11,11 +11,13 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Db } from '../db/client';
 import type { Order } from '../generated/prisma/client';
+import { createPocketsflowClient } from '../gateways/pocketsflow';
 import { createRecordingStorefronts } from './recording';
 import type { Storefronts } from './storefront';
 import { createWooCommerceClient, storefrontHttpError } from './woocommerce';
 
-type Credentials = Config['storefronts']['credentials'][string];
+/** A storefront's own credentials (a payment gateway's key is not one). */
+type Credentials = Exclude<Config['storefronts']['credentials'][string], { kind: 'pocketsflow' }>;
 
 export interface StorefrontsDeps {
   db: Db;
@@ -84,7 +86,7 @@ export function createStorefronts(deps: StorefrontsDeps): Storefronts {
   async function resolve(order: Order): Promise<{ url: string; creds: Credentials } | null> {
     const store = await db.store.findUnique({ where: { id: order.storeId } });
     const creds = store?.credentialsRef ? deps.credentials[store.credentialsRef] : undefined;
-    if (!store?.storefrontUrl || !creds) return null;
+    if (!store?.storefrontUrl || !creds || creds.kind === 'pocketsflow') return null;
     return { url: store.storefrontUrl, creds };
   }
 
@@ -192,6 +194,22 @@ export function createWooCommerceClients(deps: Pick<StorefrontsDeps, 'db' | 'cre
     return createWooCommerceClient({
       baseUrl: store.storefrontUrl,
       credentials: creds,
+      timeoutMs: deps.timeoutMs,
+    });
+  };
+}
+
+/** The store's Pocketsflow client for the sweep (settings.pocketsflowCredentialsRef); null without one. */
+export function createPocketsflowClients(deps: Pick<StorefrontsDeps, 'db' | 'credentials' | 'timeoutMs'>) {
+  return async (storeId: string) => {
+    const store = await deps.db.store.findUnique({ where: { id: storeId } });
+    const ref = (store?.settings as { pocketsflowCredentialsRef?: unknown } | null)
+      ?.pocketsflowCredentialsRef;
+    const creds = typeof ref === 'string' ? deps.credentials[ref] : undefined;
+    if (creds?.kind !== 'pocketsflow') return null;
+    return createPocketsflowClient({
+      apiKey: creds.apiKey,
+      baseUrl: creds.baseUrl,
       timeoutMs: deps.timeoutMs,
     });
   };

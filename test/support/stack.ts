@@ -20,6 +20,7 @@ import { createSandboxSupplier, type SandboxSupplier } from '../../src/sandbox-s
 import { createRecordingStorefronts } from '../../src/storefront/recording';
 import type { Storefronts } from '../../src/storefront/storefront';
 import type { WooCommerceClient } from '../../src/storefront/woocommerce';
+import type { PocketsflowClient } from '../../src/gateways/pocketsflow';
 import type { FulfillmentTimeouts } from '../../src/shared/contract';
 import { createAlphaPsnClient } from '../../src/suppliers/alpha-psn';
 import { createWorker } from '../../src/worker';
@@ -70,6 +71,8 @@ export interface StackOptions {
   noWorker?: boolean;
   /** Stores' WooCommerce REST clients for the recovery sweep (default: none). */
   wooCommerce?: (db: Db) => (storeId: string) => Promise<WooCommerceClient | null>;
+  /** Stores' Pocketsflow API clients for the recovery sweep (default: none). */
+  pocketsflow?: (db: Db) => (storeId: string) => Promise<PocketsflowClient | null>;
 }
 
 export interface Stack {
@@ -197,9 +200,15 @@ async function buildStack(opts: StackOptions, cleanups: (() => Promise<unknown>)
       metrics,
       lowBalance: config.supplier.lowBalance,
       payloadCodec: codec,
-      sweep: opts.wooCommerce
-        ? { wooCommerce: opts.wooCommerce(db), intake: { taskQueue, timeouts }, overlapMs: 5_000 }
-        : undefined,
+      sweep:
+        opts.wooCommerce || opts.pocketsflow
+          ? {
+              wooCommerce: opts.wooCommerce?.(db) ?? (() => Promise.resolve(null)),
+              pocketsflow: opts.pocketsflow?.(db),
+              intake: { taskQueue, timeouts },
+              overlapMs: 5_000,
+            }
+          : undefined,
     });
     running = worker.run();
   }

@@ -5,7 +5,7 @@ import { raw, type Request, type RequestHandler, type Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { HttpError } from '../errors';
-import type { LatePayment } from '../late-payments';
+import { recordPaymentAfterClose, type LatePayment } from '../late-payments';
 import type { HookDeps } from './deps';
 
 export type Provider = 'woocommerce' | 'standard' | 'pocketsflow' | 'paynup' | 'supplier';
@@ -127,15 +127,7 @@ export async function recordIfLate(
   deps: Pick<HookDeps, 'gateway' | 'latePayments'>,
   p: Omit<LatePayment, 'reasonCode' | 'state'>,
 ): Promise<string | undefined> {
-  const facts = await toTemporal(req, () => deps.gateway.orderFacts(p.storeId, p.orderId));
-  if (facts?.state === 'delivered' && facts.executionStatus === 'COMPLETED') return facts.state;
-  const state = facts ? (facts.state ?? facts.executionStatus.toLowerCase()) : undefined;
-  await deps.latePayments.record({
-    ...p,
-    reasonCode: facts?.order ? 'PAYMENT_AFTER_CLOSE' : 'ORDER_MISSING',
-    state,
-  });
-  return state;
+  return toTemporal(req, () => recordPaymentAfterClose(deps.gateway, deps.latePayments, p));
 }
 
 /** An id from a sender: 1..max characters, none a control character (PostgreSQL text refuses NUL). */
