@@ -5,7 +5,8 @@
 import { Context, log } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { createGateway, type Gateway } from '../api/gateway';
-import { createLatePayments, recordPaymentAfterClose } from '../api/late-payments';
+import { createLatePayments } from '../api/late-payments';
+import { deliverPocketsflowPayment, pocketsflowEventId } from '../api/pocketsflow-payment';
 import { createReceipts } from '../api/receipts';
 import type { Db } from '../db/client';
 import type { Metrics } from '../observability/metrics';
@@ -131,36 +132,19 @@ export function createSweepActivities(deps: SweepDeps) {
       let fresh = 0;
       for (const o of orders) {
         if (o.status !== 'completed' || !o.wooOrderId || !ORDER_ID.test(o.wooOrderId)) continue;
-        const eventId = `pocketsflow:${storeId}:${o.id}:order.completed`;
-        if (await receipts.seen('pocketsflow', eventId)) continue;
+        if (await receipts.seen('pocketsflow', pocketsflowEventId(storeId, o.id))) continue;
         fresh++;
-        const orderId = o.wooOrderId;
-        const workflowId = fulfillmentWorkflowId(storeId, orderId);
-        const outcome = await gateway.payment(storeId, orderId, {
-          source: 'pocketsflow',
-          eventId,
-          paymentMethod: 'pocketsflow',
-        });
-        const closedAs =
-          outcome === 'already_closed'
-            ? await recordPaymentAfterClose(gateway, latePayments, {
-                provider: 'pocketsflow',
-                eventId,
-                storeId,
-                orderId,
-                workflowId,
-                currency: o.currency,
-                answered: 'nothing (found by the recovery sweep)',
-              })
-            : undefined;
-        await receipts.record({
-          provider: 'pocketsflow',
-          eventId,
-          storeId,
-          workflowId,
-          outcome: closedAs && closedAs !== 'delivered' ? 'payment_after_close' : `${outcome} (sweep)`,
-        });
-        result.payments.push(orderId);
+        await deliverPocketsflowPayment(
+          { gateway, latePayments, receipts },
+          {
+            storeId,
+            orderId: o.wooOrderId,
+            pocketsflowOrderId: o.id,
+            currency: o.currency,
+            answered: 'nothing (found by the recovery sweep)',
+          },
+        );
+        result.payments.push(o.wooOrderId);
       }
       // Newest first: a page with nothing new means the older pages were seen before.
       if (!hasMore || fresh === 0) break;

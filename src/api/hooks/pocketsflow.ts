@@ -12,12 +12,12 @@ import {
   hookLimits,
   parseJson,
   rawBody,
-  recordIfLate,
   requireContentType,
   senderId,
   toTemporal,
 } from './common';
 import type { HookDeps } from './deps';
+import { deliverPocketsflowPayment, pocketsflowEventId } from '../pocketsflow-payment';
 
 const pocketsflowOrder = z.object({
   id: senderId(200).describe("Pocketsflow's order id (dedupe key with the event type)."),
@@ -73,41 +73,19 @@ export function pocketsflowRouter(deps: HookDeps): Router {
     if (!ORDER_ID.test(orderId)) throw new HttpError(400, 'invalid_order_id', 'The order id is not usable.');
 
     // One completion per Pocketsflow order: re-sends (new timestamp, same order) are duplicates.
-    const eventId = `pocketsflow:${storeId}:${order.id}:order.completed`;
-    if (await deps.receipts.seen('pocketsflow', eventId)) {
+    if (await deps.receipts.seen('pocketsflow', pocketsflowEventId(storeId, order.id))) {
       res.status(200).json({ ok: true, duplicate: true });
       return;
     }
-    // The amount is not forwarded: the seed does not say whether it is in cents or units.
-    const outcome = await toTemporal(req, () =>
-      deps.gateway.payment(storeId, orderId, {
-        source: 'pocketsflow',
-        eventId,
-        paymentMethod: 'pocketsflow',
+    const { outcome, workflowId } = await toTemporal(req, () =>
+      deliverPocketsflowPayment(deps, {
+        storeId,
+        orderId,
+        pocketsflowOrderId: order.id,
+        currency: order.currency,
+        answered: '2xx (Pocketsflow keeps the payment)',
       }),
     );
-    const workflowId = deps.workflowId(storeId, orderId);
-    // A payment for an order whose workflow closed without delivering: recorded for ops (a
-    // review case) and acknowledged, since Pocketsflow cannot refund from our answer.
-    const closedAs =
-      outcome === 'already_closed'
-        ? await recordIfLate(req, deps, {
-            provider: 'pocketsflow',
-            eventId,
-            storeId,
-            orderId,
-            workflowId,
-            currency: order.currency,
-            answered: '2xx (Pocketsflow keeps the payment)',
-          })
-        : undefined;
-    await deps.receipts.record({
-      provider: 'pocketsflow',
-      eventId,
-      storeId,
-      workflowId,
-      outcome: closedAs && closedAs !== 'delivered' ? 'payment_after_close' : outcome,
-    });
     deps.metrics?.webhookAccepted('pocketsflow');
     res.status(202).json({ ok: true, workflowId, outcome });
   });
