@@ -132,6 +132,25 @@ export async function startStack(opts: StackOptions) {
         timeoutMs: 90_000,
       });
       await setupProductionNamespace(temporalAddress, 'default');
+      // A new namespace reaches every service's cache some seconds later: until a workflow can be
+      // started and terminated, an API would answer 503 to the first deliveries.
+      const probe = new Client({ connection: await Connection.connect({ address: temporalAddress }) });
+      try {
+        await waitUntil(
+          'the namespace to accept workflows',
+          async () => {
+            const h = await probe.workflow.start('readinessProbe', {
+              taskQueue: 'readiness-probe',
+              workflowId: `readiness-probe-${randomBytes(4).toString('hex')}`,
+            });
+            await h.terminate('readiness probe');
+            return true;
+          },
+          { proc: temporal, timeoutMs: 60_000, everyMs: 500 },
+        );
+      } finally {
+        await probe.connection.close();
+      }
       return temporal;
     }
     temporal = spawnChild(
