@@ -7,6 +7,10 @@
 //   npm run bench -- --scale 0.1        # P1 and P4 order counts x0.1 (a quick look)
 //   npm run bench -- --only p2,p3       # some of the figures
 //   BENCH_DATABASE_URL=postgresql://... npm run bench   # PostgreSQL instead of embedded PGlite
+//   npm run bench -- --topology production --scale 0.25 --p2-seconds 8
+//       # P1 and P2 on the dev server, then on the production topology (the built Temporal server
+//       # on PostgreSQL, 2 workers; scripts/install-temporal-server.sh), same run, side by side.
+//       # PostgreSQL for both: BENCH_DATABASE_URL, else the local cardbridge role's server.
 import { cpus, loadavg, totalmem } from 'node:os';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -22,6 +26,8 @@ const arg = (name: string) => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 const SCALE = Number(arg('scale') ?? 1);
+const TOPOLOGY = arg('topology') ?? 'dev';
+if (!['dev', 'production'].includes(TOPOLOGY)) throw new Error('--topology dev | production');
 const ONLY = new Set((arg('only') ?? 'p1,p2,p3,p4').split(','));
 const P1_ORDERS = Math.max(20, Math.round(200 * SCALE));
 const P2_SECONDS = Number(arg('p2-seconds') ?? 20);
@@ -363,7 +369,89 @@ function table(r: Record<string, unknown>) {
   return rows.map((row) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ')).join('\n');
 }
 
+function topologyTable(dev: Record<string, unknown>, prod: Record<string, unknown>) {
+  type P1 = Awaited<ReturnType<typeof p1>>;
+  type P2 = Awaited<ReturnType<typeof p2>>;
+  const f = (n: number | undefined, d = 1) => (n === undefined ? '-' : n.toFixed(d));
+  const [d1, p1r, d2, p2r] = [
+    dev.p1 as P1 | undefined,
+    prod.p1 as P1 | undefined,
+    dev.p2 as P2 | undefined,
+    prod.p2 as P2 | undefined,
+  ];
+  const rows: string[][] = [
+    ['figure', 'dev server (1 worker)', 'production topology (2 workers)'],
+    ['P1 fulfilled orders/s', f(d1?.cardbridgePerSecond), f(p1r?.cardbridgePerSecond)],
+    ['P1 baseline 3-activity wf/s', f(d1?.baselinePerSecond), f(p1r?.baselinePerSecond)],
+    ['P1 ratio (target >= 0.5)', f(d1?.ratio, 2), f(p1r?.ratio, 2)],
+    ['P2 hook req/s', f(d2?.cardbridge.rps, 0), f(p2r?.cardbridge.rps, 0)],
+    ['P2 bare Express req/s', f(d2?.bare.rps, 0), f(p2r?.bare.rps, 0)],
+    ['P2 ratio (target >= 0.8)', f(d2?.ratio, 2), f(p2r?.ratio, 2)],
+    [
+      'P2 hook p50 / p99 ms',
+      d2 ? `${d2.cardbridge.p50} / ${d2.cardbridge.p99}` : '-',
+      p2r ? `${p2r.cardbridge.p50} / ${p2r.cardbridge.p99}` : '-',
+    ],
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  return rows.map((row) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ')).join('\n');
+}
+
+/** `--topology production`: P1 and P2 on the dev server, then on the production topology. */
+async function compareTopologies() {
+  const m = machine();
+  const started = new Date();
+  const pgUrl =
+    process.env.BENCH_DATABASE_URL ??
+    process.env.PRODUCTION_TOPOLOGY_PG_URL ??
+    'postgresql://cardbridge:cardbridge@127.0.0.1:5432/cardbridge';
+  log(`machine: ${m.cores} cores, ${m.memoryGiB} GiB, ${m.cpuModel}; load ${load1().join(' ')}`);
+  const results: Record<string, Record<string, unknown>> = {};
+  const loadDuring: Record<string, number[]> = { start: load1() };
+  for (const topology of ['dev', 'production'] as const) {
+    const stack = await startStack({
+      stores: ['p1', 'p1w', 'p2', 'p2w'],
+      databaseAdminUrl: pgUrl,
+      temporal: topology,
+      temporalDbPrefix: 'temporal_bench',
+      // 10 s, not 60 min: a supplier webhook lost on a busy machine is followed by a lookup
+      // (as in production settings), so one lost webhook can't stall the comparison.
+      apiEnv: { SUPPLIER_WEBHOOK_WAIT: '10s', SUPPLIER_MAX_WAIT: '2h', PAYMENT_WAIT: '2h' },
+    });
+    if (topology === 'production') await stack.startWorker();
+    log(`${topology} stack up: Temporal ${stack.temporalAddress}, database ${stack.database.kind}`);
+    const r: Record<string, unknown> = {};
+    try {
+      if (ONLY.has('p1')) r.p1 = await p1(stack);
+      if (ONLY.has('p2')) r.p2 = await p2(stack);
+    } finally {
+      await stack.stop();
+    }
+    results[topology] = r;
+    loadDuring[topology] = load1();
+  }
+  const out = {
+    startedAt: started.toISOString(),
+    minutes: Number(((Date.now() - started.getTime()) / 60_000).toFixed(1)),
+    machine: m,
+    database: 'PostgreSQL',
+    scale: SCALE,
+    loadAverages1m5m15m: loadDuring,
+    topologies: results,
+  };
+  const dir = path.join(ROOT, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'latest-topology.json'), `${JSON.stringify(out, null, 2)}\n`);
+  console.log(
+    `\ncardbridge benchmark, dev server vs production topology, ${out.startedAt} (${out.minutes} min), ` +
+      `${m.cores} cores, ${m.cpuModel}, Node ${m.node}, PostgreSQL, scale ${SCALE}, load avg at end ${load1().join(' ')}\n`,
+  );
+  console.log(topologyTable(results.dev!, results.production!));
+  console.log('\nwritten: bench/results/latest-topology.json');
+}
+
 async function main() {
+  if (TOPOLOGY === 'production') return compareTopologies();
   const m = machine();
   const started = new Date();
   log(`machine: ${m.cores} cores, ${m.memoryGiB} GiB, ${m.cpuModel}; load ${load1().join(' ')}`);

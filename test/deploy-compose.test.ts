@@ -103,8 +103,11 @@ describe.skipIf(!hasCompose)('docker-compose.yml', () => {
   });
 
   it('registers exactly the search attributes of the contract', () => {
-    const registered =
-      services['temporal-setup']!.environment!.SEARCH_ATTRIBUTES!.split(/\s+/).filter(Boolean);
+    // setup-namespace.sh reads search-attributes.txt next to it, in the mounted deploy/temporal.
+    expect(services['temporal-setup']!.command).toEqual(['/deploy/setup-namespace.sh']);
+    const registered = readFileSync(path.join(ROOT, 'deploy/temporal/search-attributes.txt'), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() && !l.startsWith('#'));
     expect(registered.sort()).toEqual([...SEARCH_ATTRIBUTE_REGISTRATIONS].sort());
     expect(services['temporal-setup']!.environment!.TEMPORAL_NAMESPACE).toBe(
       services.worker!.environment!.TEMPORAL_NAMESPACE,

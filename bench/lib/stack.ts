@@ -4,6 +4,7 @@
 // worker (prebuilt workflow bundle) and the API. Each part can be killed and started again.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -13,7 +14,16 @@ import type { Behaviour, SandboxStats } from '../../src/sandbox-supplier/server'
 import { createPayloadCodec } from '../../src/temporal/codec';
 import { buildWorkflowBundle } from '../../scripts/build-workflow-bundle';
 import { startDatabase, type BenchDatabase } from './database';
-import { devServerArgs, temporalCli, temporalReady } from '../../scripts/lib/temporal';
+import {
+  devServerArgs,
+  productionServerArgs,
+  productionServerEnv,
+  setupProductionNamespace,
+  setupProductionSchema,
+  temporalCli,
+  temporalReady,
+  temporalServerDir,
+} from '../../scripts/lib/temporal';
 import { freePort, httpOk, spawnChild, spawnNode, waitUntil, type Child } from './procs';
 
 export { temporalCli };
@@ -38,6 +48,26 @@ export interface StackOptions {
   logLevel?: string;
   /** Start without a worker (start one with startWorker). */
   noWorker?: boolean;
+  /**
+   * `dev` (default): the CLI's dev server. `production`: the real server built by
+   * scripts/install-temporal-server.sh, configured from deploy/temporal, on PostgreSQL
+   * (databaseAdminUrl, required): databases `<temporalDbPrefix>` and `..._visibility`, recreated.
+   */
+  temporal?: 'dev' | 'production';
+  temporalDbPrefix?: string;
+}
+
+/** A free TCP port in 20000-32000 (below the ephemeral range). */
+async function freeLowPort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const srv = createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
 }
 
 export async function startStack(opts: StackOptions) {
@@ -57,7 +87,72 @@ export async function startStack(opts: StackOptions) {
   };
 
   let temporal!: Child;
+  let production: { dir: string; env: Record<string, string>; schemaReady: boolean } | undefined;
+  if (opts.temporal === 'production') {
+    if (!opts.databaseAdminUrl)
+      throw new Error('the production topology needs databaseAdminUrl (PostgreSQL)');
+    const dir = temporalServerDir();
+    if (!dir) throw new Error('the Temporal server could not be built (scripts/install-temporal-server.sh)');
+    // Temporal stores membership ports as smallint: they must be below 32768 (ephemeral ones aren't).
+    const others: number[] = [];
+    while (others.length < 8) {
+      const p = await freeLowPort();
+      if (!others.includes(p)) others.push(p);
+    }
+    const env = productionServerEnv(dir, {
+      postgresUrl: opts.databaseAdminUrl,
+      dbPrefix: opts.temporalDbPrefix ?? 'temporal_prod',
+      ports: { frontend: temporalPort, others },
+    });
+    production = { dir, env, schemaReady: false };
+    cleanups.push(async () => {
+      const c = new PgClient({ connectionString: opts.databaseAdminUrl });
+      await c.connect();
+      for (const db of [env.TEMPORAL_DB!, env.TEMPORAL_VISIBILITY_DB!])
+        await c.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => undefined);
+      await c.end();
+    });
+  }
+
   async function startTemporal(): Promise<Child> {
+    if (production) {
+      if (!production.schemaReady) {
+        await setupProductionSchema(opts.databaseAdminUrl!, production.env, true);
+        production.schemaReady = true;
+      }
+      temporal = spawnChild(
+        'temporal',
+        path.join(production.dir, 'temporal-server'),
+        productionServerArgs(),
+        production.env,
+      );
+      procs.push(temporal);
+      await waitUntil('the Temporal server', () => temporalReady(temporalAddress), {
+        proc: temporal,
+        timeoutMs: 90_000,
+      });
+      await setupProductionNamespace(temporalAddress, 'default');
+      // A new namespace reaches every service's cache some seconds later: until a workflow can be
+      // started and terminated, an API would answer 503 to the first deliveries.
+      const probe = new Client({ connection: await Connection.connect({ address: temporalAddress }) });
+      try {
+        await waitUntil(
+          'the namespace to accept workflows',
+          async () => {
+            const h = await probe.workflow.start('readinessProbe', {
+              taskQueue: 'readiness-probe',
+              workflowId: `readiness-probe-${randomBytes(4).toString('hex')}`,
+            });
+            await h.terminate('readiness probe');
+            return true;
+          },
+          { proc: temporal, timeoutMs: 60_000, everyMs: 500 },
+        );
+      } finally {
+        await probe.connection.close();
+      }
+      return temporal;
+    }
     temporal = spawnChild(
       'temporal',
       temporalCli(),

@@ -1,10 +1,14 @@
 #!/bin/sh
-# One-shot (compose `temporal-setup`, image temporalio/admin-tools): creates the namespace and
-# registers cardbridge's custom search attributes (SEARCH_ATTRIBUTES, "Name=Type ...", the list
-# in src/shared/contract.ts SEARCH_ATTRIBUTE_REGISTRATIONS). Idempotent.
+# One-shot: creates the namespace and registers cardbridge's custom search attributes (the
+# Name=Type lines of search-attributes.txt next to this file, the list in src/shared/contract.ts
+# SEARCH_ATTRIBUTE_REGISTRATIONS). Used by compose `temporal-setup` (image
+# temporalio/admin-tools) and by scripts/temporal-server.sh on the host. Idempotent.
 set -eu
-: "${TEMPORAL_ADDRESS:?}" "${TEMPORAL_NAMESPACE:?}" "${SEARCH_ATTRIBUTES:?}"
+: "${TEMPORAL_ADDRESS:?}" "${TEMPORAL_NAMESPACE:?}"
 RETENTION=${TEMPORAL_NAMESPACE_RETENTION:-30d}
+SEARCH_ATTRIBUTES_FILE=${SEARCH_ATTRIBUTES_FILE:-$(dirname "$0")/search-attributes.txt}
+SEARCH_ATTRIBUTES=$(grep -v '^#' "$SEARCH_ATTRIBUTES_FILE" | tr '\n' ' ')
+temporal() { "${TEMPORAL_CLI:-temporal}" "$@"; }
 
 attempt=0
 until temporal operator cluster health --address "$TEMPORAL_ADDRESS" >/dev/null 2>&1; do
