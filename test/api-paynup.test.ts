@@ -10,6 +10,7 @@ import { fulfillmentWorkflowId, statusQuery, type FulfillmentStatus } from '../s
 import { loadExceptions } from '../src/api/admin/exceptions';
 import { createLogger } from '../src/observability/logger';
 import { startStack, type Stack } from './support/stack';
+import { postWoo, wooOrder } from './support/woo';
 import {
   PAYNUP_API_ID,
   PAYNUP_KEY_NEW,
@@ -33,7 +34,9 @@ beforeAll(async () => {
   stack = await startStack({
     timeouts: { paymentWaitMs: PAYMENT_WAIT_MS },
     env: {
-      STORE_WEBHOOK_SECRETS: JSON.stringify({ demo: { standard: [STANDARD_SECRET_NEW] } }),
+      STORE_WEBHOOK_SECRETS: JSON.stringify({
+        demo: { standard: [STANDARD_SECRET_NEW], woocommerce: ['test-woo-secret-new-0002'] },
+      }),
       PAYNUP_API_ID,
       PAYNUP_API_KEYS: `${PAYNUP_KEY_OLD},${PAYNUP_KEY_NEW}`,
     },
@@ -303,5 +306,38 @@ describe("Pay'nUp IPN", () => {
     const logs = stack.logs.text();
     expect(pins.length).toBeGreaterThan(5);
     for (const pin of pins) expect(logs).not.toContain(pin);
+  });
+
+  it("a WooCommerce store paid through Pay'nUp: pending orders are forwarded when the store says so", async () => {
+    const pending = (id: number) =>
+      wooOrder(id, [{ sku: 'PSN-US-50', quantity: 1, total: '52.99' }], {
+        status: 'pending',
+        payment_method: 'paynup',
+        date_paid: null,
+      });
+    // Without the setting, a pending WooCommerce order starts nothing and Pay'nUp is told 410.
+    const plain = 880_001 + Math.floor(Math.random() * 1000);
+    expect((await postWoo(stack.apiUrl, 'demo', pending(plain))).status).toBe(200);
+    expect((await ipn(await paynupToken(claims(String(plain))))).status).toBe(410);
+
+    const settings = (await stack.db.store.findUniqueOrThrow({ where: { id: 'demo' } })).settings as object;
+    await stack.db.store.update({
+      where: { id: 'demo' },
+      data: { settings: { ...settings, forwardPendingOrders: true } },
+    });
+    try {
+      const id = plain + 1;
+      const forwarded = await postWoo(stack.apiUrl, 'demo', pending(id));
+      expect(forwarded.status).toBe(202);
+      await waitFor(
+        async () => (await handle(String(id)).query(statusQuery)).state,
+        (state) => state === 'awaiting_payment',
+      );
+      const res = await ipn(await paynupToken(claims(String(id))));
+      expect(res.status).toBe(200);
+      expect(((await handle(String(id)).result()) as FulfillmentStatus).state).toBe('delivered');
+    } finally {
+      await stack.db.store.update({ where: { id: 'demo' }, data: { settings } });
+    }
   });
 });

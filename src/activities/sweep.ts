@@ -13,6 +13,7 @@ import type { Metrics } from '../observability/metrics';
 import { fulfillmentWorkflowId, ORDER_ID, type FulfillmentTimeouts } from '../shared/contract';
 import type { PocketsflowClient } from '../gateways/pocketsflow';
 import {
+  opensWorkflow,
   parseWooOrder,
   settleLaterMethodsOf,
   WooOrderUnreadableError,
@@ -212,7 +213,7 @@ export function createSweepActivities(deps: SweepDeps) {
             const details = { ...snapshot.details, via: 'sweep' as const };
             // The same two paths as a webhook: a paid order starts (or reaches) its workflow; any
             // other change reaches only a workflow that exists.
-            if (details.paid) {
+            if (opensWorkflow(details, store?.settings)) {
               const known = await exists(fulfillmentWorkflowId(storeId, orderId));
               await gateway.orderDetails(storeId, orderId, details);
               if (known) result.signalled++;

@@ -44,6 +44,16 @@ export function settleLaterMethodsOf(settings: unknown): readonly string[] {
     : DEFAULT_SETTLE_LATER_METHODS;
 }
 
+/**
+ * Whether a snapshot starts the order's workflow: paid, or (store setting
+ * `forwardPendingOrders`, for stores paid through a gateway such as Pay'nUp that pays an order
+ * cardbridge must already know) a `pending` order, which then waits in awaiting_payment.
+ */
+export function opensWorkflow(details: OrderDetails, settings: unknown): boolean {
+  const forward = (settings as { forwardPendingOrders?: unknown } | null)?.forwardPendingOrders === true;
+  return details.paid || (forward && details.status === 'pending');
+}
+
 const PAID_STATUSES = new Set(['processing', 'completed']);
 const MAX_LINES = 200;
 const MAX_QUANTITY = 1000;

@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
 import { Router, type Request } from 'express';
 import { STOREFRONT_STOP_STATUSES, type StorefrontStatusChange } from '../../shared/contract';
 import {
+  opensWorkflow,
   parseWooOrder,
   settleLaterMethodsOf,
   WooOrderUnreadableError,
@@ -185,7 +186,7 @@ export function woocommerceRouter(deps: HookDeps): Router {
         { orderId, workflowId: deps.workflowId(storeId, orderId), eventId, problems: details.problems },
         'woocommerce order has data problems; forwarded for review',
       );
-    if (details.paid) {
+    if (opensWorkflow(details, await deps.storeSettings(storeId))) {
       const outcome = await toTemporal(req, () => deps.gateway.orderDetails(storeId, orderId, details));
       await finish(outcome, orderId, problems ? { problems } : undefined);
       return;
