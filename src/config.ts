@@ -208,6 +208,12 @@ const schema = z
     WORKER_MAX_ACTIVITIES_PER_SECOND: positive,
     WORKER_MAX_TASK_QUEUE_ACTIVITIES_PER_SECOND: positive,
     WORKER_SHUTDOWN_GRACE: duration('30s'),
+    /**
+     * Workflows kept in the worker's sticky cache. A parked order (waiting for a supplier, a
+     * payment or a person) then costs storage, not memory: an evicted one is replayed from its
+     * history when its next event arrives. The SDK's default grows with the machine's memory.
+     */
+    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
 
     API_PORT: port(3000),
     API_PUBLIC_URL: z.url().optional(),
@@ -392,6 +398,7 @@ const schema = z
         maxActivitiesPerSecond: env.WORKER_MAX_ACTIVITIES_PER_SECOND,
         maxTaskQueueActivitiesPerSecond: env.WORKER_MAX_TASK_QUEUE_ACTIVITIES_PER_SECOND,
         shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE,
+        maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
       },
       api: {
         port: env.API_PORT,

@@ -73,6 +73,7 @@ async function main() {
       maxActivitiesPerSecond: config.worker.maxActivitiesPerSecond,
       maxTaskQueueActivitiesPerSecond: config.worker.maxTaskQueueActivitiesPerSecond,
       shutdownGraceTime: config.worker.shutdownGraceMs,
+      maxCachedWorkflows: config.worker.maxCachedWorkflows,
     },
     connection,
     namespace: config.temporal.namespace,

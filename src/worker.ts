@@ -16,7 +16,7 @@ export interface WorkerDeps extends ActivityDeps {
   /** Rate limits and shutdown grace from config (see worker-main.ts). */
   tuning?: Pick<
     WorkerOptions,
-    'maxActivitiesPerSecond' | 'maxTaskQueueActivitiesPerSecond' | 'shutdownGraceTime'
+    'maxActivitiesPerSecond' | 'maxTaskQueueActivitiesPerSecond' | 'shutdownGraceTime' | 'maxCachedWorkflows'
   >;
 }
 
