@@ -22,7 +22,7 @@ import { orders } from './activities';
 import { checkOrder, deliver, reconcileCosts, refund, storefrontHoldStep } from './checks';
 import { OrderRun, type Step } from './order-run';
 import { review, submitDecision, validateDecision } from './review';
-import { applyReport, placeBatch } from './supplier-steps';
+import { applyReport, placeBatch, placeRouted, routing } from './supplier-steps';
 
 export async function fulfillOrder(input: FulfillOrderInput): Promise<FulfillmentStatus> {
   const run = new OrderRun(input);
@@ -67,7 +67,7 @@ async function runStep(run: OrderRun, step: Exclude<Step, { kind: 'end' }>): Pro
     case 'apply':
       return applyReport(run, step.clientOrderId);
     case 'order':
-      return placeBatch(run);
+      return routing() ? placeRouted(run) : placeBatch(run);
     case 'reconcile':
       return reconcileCosts(run);
     case 'deliver':

@@ -11,6 +11,7 @@ import {
   type OrderDetails,
   type OrderLineInput,
   type PaymentReceived,
+  type Reason,
   type ReasonCode,
   type RedemptionNotice,
   type RefundRequest,
@@ -90,6 +91,8 @@ export class OrderState {
   storefrontStop: string | undefined;
   /** The lines and total the first batch was bought for; a later edit of them goes to review. */
   boughtOn: { total: string; lines: OrderLineInput[] } | undefined;
+  /** Why each source a line tried said no, by line number (the review says it when none is left). */
+  readonly refusals = new Map<number, Reason[]>();
   /** Review cases opened by this order (across continue-as-new), for their unique keys. */
   reviewOpenings = 0;
   private readonly seenEvents = new Set<string>();
