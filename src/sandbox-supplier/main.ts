@@ -1,6 +1,7 @@
 // Entry point: `npm run sandbox-supplier`. Loopback only: its control plane has no auth.
 import path from 'node:path';
 import { loadEnvFile, loadConfig } from '../config';
+import { createKinguinSandbox } from './kinguin';
 import { createSandboxSupplier } from './server';
 
 async function main() {
@@ -14,7 +15,15 @@ async function main() {
   });
   const { url, close } = await sandbox.listen(config.sandbox.port);
   console.log(`sandbox supplier listening on ${url}`);
-  const stop = () => void close();
+  // The second supplier (Kinguin-style), on the next port.
+  const kinguin = createKinguinSandbox({
+    apiKey: config.kinguin?.apiKey ?? 'sandbox-kinguin-key',
+    webhookSecret: config.kinguin?.webhookSecrets[0] ?? 'sandbox-kinguin-secret-0001',
+    webhookUrl: `${config.api.publicUrl}/webhooks/supplier/kinguin`,
+  });
+  const second = await kinguin.listen(config.sandbox.kinguinPort);
+  console.log(`sandbox supplier (kinguin) listening on ${second.url}`);
+  const stop = () => void Promise.all([close(), second.close()]);
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 }

@@ -146,6 +146,17 @@ export interface SupplierCallback {
   report: SupplierOrderReport;
 }
 
+/**
+ * A supplier whose webhook carries no codes (Kinguin's order.status) says a batch changed: the
+ * workflow looks the batch up now instead of at its next poll.
+ */
+export interface SupplierStatusNotice {
+  eventId: string;
+  supplier: string;
+  clientOrderId: string;
+  status: string;
+}
+
 export interface RedemptionNotice {
   source: Channel;
   eventId: string;
@@ -176,6 +187,7 @@ export interface ReviewDecision {
 export const orderDetailsSignal = defineSignal<[OrderDetails]>('orderDetails');
 export const paymentReceivedSignal = defineSignal<[PaymentReceived]>('paymentReceived');
 export const supplierCallbackSignal = defineSignal<[SupplierCallback]>('supplierCallback');
+export const supplierStatusSignal = defineSignal<[SupplierStatusNotice]>('supplierStatus');
 export const redemptionSignal = defineSignal<[RedemptionNotice]>('redemption');
 export const refundRequestedSignal = defineSignal<[RefundRequest]>('refundRequested');
 export const storefrontStatusSignal = defineSignal<[StorefrontStatusChange]>('storefrontStatus');

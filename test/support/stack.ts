@@ -22,6 +22,9 @@ import type { Storefronts } from '../../src/storefront/storefront';
 import type { WooCommerceClient } from '../../src/storefront/woocommerce';
 import type { FulfillmentTimeouts } from '../../src/shared/contract';
 import { createAlphaPsnClient } from '../../src/suppliers/alpha-psn';
+import { createKinguinClient } from '../../src/suppliers/kinguin';
+import { createSupplierRegistry } from '../../src/suppliers/supplier';
+import { createKinguinSandbox, type KinguinSandbox } from '../../src/sandbox-supplier/kinguin';
 import { createWorker } from '../../src/worker';
 import { createPayloadCodec } from '../../src/temporal/codec';
 import type { PayloadCodec } from '@temporalio/common';
@@ -66,6 +69,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   notifier?: (db: Db) => Notifier;
   storefronts?: (db: Db) => Storefronts;
+  /** A pool SKU under this many codes raises the low-stock alert (default 10). */
+  poolLowStock?: number;
   /** Don't start an in-process worker (tests that run the worker as a child process). */
   noWorker?: boolean;
   /** Stores' WooCommerce REST clients for the recovery sweep (default: none). */
@@ -79,6 +84,8 @@ export interface Stack {
   database: TestDatabase;
   sandbox: SandboxSupplier;
   sandboxUrl: string;
+  /** The second supplier (Kinguin-style), its own HTTP server. */
+  kinguin: KinguinSandbox;
   apiUrl: string;
   taskQueue: string;
   timeouts: FulfillmentTimeouts;
@@ -131,6 +138,12 @@ async function buildStack(opts: StackOptions, cleanups: (() => Promise<unknown>)
   });
   const sandboxServer = await sandbox.listen();
   cleanups.push(() => sandboxServer.close());
+  const kinguin = createKinguinSandbox({
+    apiKey: 'test-kinguin-key',
+    webhookSecret: 'test-kinguin-event-secret',
+  });
+  const kinguinServer = await kinguin.listen();
+  cleanups.push(() => kinguinServer.close());
 
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -141,6 +154,9 @@ async function buildStack(opts: StackOptions, cleanups: (() => Promise<unknown>)
     SUPPLIER_API_KEY: 'test-supplier-key',
     SUPPLIER_WEBHOOK_SECRETS: 'test-supplier-webhook-secret',
     SUPPLIER_HTTP_TIMEOUT: '3s',
+    KINGUIN_BASE_URL: kinguinServer.url,
+    KINGUIN_API_KEY: 'test-kinguin-key',
+    KINGUIN_WEBHOOK_SECRETS: 'test-kinguin-event-secret',
     STORE_WEBHOOK_SECRETS: JSON.stringify({
       demo: {
         woocommerce: ['test-woo-secret-old-0001', 'test-woo-secret-new-0002'],
@@ -177,7 +193,12 @@ async function buildStack(opts: StackOptions, cleanups: (() => Promise<unknown>)
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const responses = captureResponses(server);
   sandbox.setWebhookUrl(`${apiUrl}/webhooks/supplier`);
+  kinguin.setWebhookUrl(`${apiUrl}/webhooks/supplier/kinguin`);
 
+  const suppliers = createSupplierRegistry([
+    createAlphaPsnClient({ baseUrl: sandboxServer.url, apiKey: 'test-supplier-key', timeoutMs: 3_000 }),
+    createKinguinClient({ baseUrl: kinguinServer.url, apiKey: 'test-kinguin-key', timeoutMs: 3_000 }),
+  ]);
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   if (!opts.noWorker) {
@@ -186,11 +207,9 @@ async function buildStack(opts: StackOptions, cleanups: (() => Promise<unknown>)
       namespace: 'default',
       taskQueue,
       db,
-      supplier: createAlphaPsnClient({
-        baseUrl: sandboxServer.url,
-        apiKey: 'test-supplier-key',
-        timeoutMs: 3_000,
-      }),
+      supplier: suppliers.get(),
+      suppliers,
+      poolLowStock: opts.poolLowStock,
       vault: createCodeVault(config.codes.keys, config.codes.activeKeyId),
       notifier: opts.notifier ? opts.notifier(db) : createRecordingNotifier({ db, logger }),
       storefronts: opts.storefronts ? opts.storefronts(db) : createRecordingStorefronts(db),
@@ -211,6 +230,7 @@ async function buildStack(opts: StackOptions, cleanups: (() => Promise<unknown>)
     database,
     sandbox,
     sandboxUrl: sandboxServer.url,
+    kinguin,
     apiUrl,
     taskQueue,
     timeouts,
@@ -224,11 +244,12 @@ async function buildStack(opts: StackOptions, cleanups: (() => Promise<unknown>)
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await sandboxServer.close();
+      await kinguinServer.close();
       await db.$disconnect();
       await env.teardown();
       await database.stop();
       // Suite-wide: no code the sandbox issued may appear in a log line or an API answer.
-      const leaks = findCodeLeaks(sandbox.stats.codesIssued, {
+      const leaks = findCodeLeaks([...sandbox.stats.codesIssued, ...kinguin.stats.codesIssued], {
         logs: logs.text(),
         'API responses': responses.join('\n'),
       });

@@ -15,6 +15,7 @@ import {
   reviewDecisionUpdate,
   statusQuery,
   supplierCallbackSignal,
+  supplierStatusSignal,
   type FulfillmentStatus,
   type FulfillOrderInput,
 } from '../../shared/contract';
@@ -32,6 +33,7 @@ export async function fulfillOrder(input: FulfillOrderInput): Promise<Fulfillmen
   setHandler(storefrontStatusSignal, (c) => state.receiveStorefrontStatus(c));
   setHandler(paymentReceivedSignal, (p) => state.receivePayment(p));
   setHandler(supplierCallbackSignal, (c) => state.receiveSupplierCallback(c));
+  setHandler(supplierStatusSignal, (n) => state.receiveSupplierStatus(n));
   setHandler(redemptionSignal, (n) => state.receiveRedemption(n));
   setHandler(refundRequestedSignal, (r) => state.receiveRefundRequest(r));
   setHandler(statusQuery, () => state.status);

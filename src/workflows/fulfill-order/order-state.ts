@@ -19,6 +19,7 @@ import {
   type StorefrontStatusChange,
   type SupplierCallback,
   type SupplierOrderReport,
+  type SupplierStatusNotice,
 } from '../../shared/contract';
 import type { EligibleLine } from '../../shared/eligibility';
 
@@ -91,6 +92,8 @@ export class OrderState {
   storefrontStop: string | undefined;
   /** The lines and total the first batch was bought for; a later edit of them goes to review. */
   boughtOn: { total: string; lines: OrderLineInput[] } | undefined;
+  /** Batches a supplier said changed (supplierStatusSignal); the wait ends and looks them up. */
+  readonly nudged = new Set<string>();
   /** Why each source a line tried said no, by line number (the review says it when none is left). */
   readonly refusals = new Map<number, Reason[]>();
   /** Review cases opened by this order (across continue-as-new), for their unique keys. */
@@ -150,6 +153,13 @@ export class OrderState {
 
   receivePayment(p: PaymentReceived): void {
     if (this.firstSeen(p.eventId)) this.payment ??= p;
+  }
+
+  /** A batch changed at a supplier whose webhook carries no codes: look it up now. */
+  receiveSupplierStatus(n: SupplierStatusNotice): void {
+    if (!this.firstSeen(n.eventId)) return;
+    if (this.status.batches.some((b) => b.clientOrderId === n.clientOrderId))
+      this.nudged.add(n.clientOrderId);
   }
 
   /** Only a batch this order placed: a report for any other client order id is not ours. */

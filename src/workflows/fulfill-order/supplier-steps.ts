@@ -108,7 +108,10 @@ async function awaitSupplier(run: OrderRun, clientOrderId: string, wanted: Missi
   while (!settled()) {
     const wait = Math.min(timeouts.supplierWebhookWaitMs, giveUpAt - Date.now());
     state.setState('awaiting_supplier', Date.now() + wait);
-    if (wait > 0 && (await condition(() => settled() || storeSaysStop(), wait)) && settled()) break;
+    const nudged = () => state.nudged.has(clientOrderId);
+    if (wait > 0 && (await condition(() => settled() || storeSaysStop() || nudged(), wait)) && settled())
+      break;
+    state.nudged.delete(clientOrderId);
     if (storeSaysStop()) {
       // The store cancelled or refunded while the supplier works: a person decides; a late
       // report is still applied in the review (codes stored, never sent).
