@@ -233,7 +233,6 @@ const schema = z
     KINGUIN_BASE_URL: z.url().optional(),
     KINGUIN_API_KEY: z.string().min(8).optional(),
     KINGUIN_WEBHOOK_SECRETS: list('').pipe(z.array(z.string().min(16))),
-    SANDBOX_KINGUIN_PORT: port(4011),
     // A pool SKU under this many available codes raises the low-stock alert (log + metric).
     POOL_LOW_STOCK: z.coerce.number().int().min(0).default(10),
 
@@ -453,7 +452,7 @@ const schema = z
         httpTimeoutMs: env.STOREFRONT_HTTP_TIMEOUT,
         sweepIntervalMs: env.STOREFRONT_SWEEP_INTERVAL,
       },
-      sandbox: { port: env.SANDBOX_SUPPLIER_PORT, kinguinPort: env.SANDBOX_KINGUIN_PORT },
+      sandbox: { port: env.SANDBOX_SUPPLIER_PORT },
       /** The second supplier, when configured. */
       kinguin: env.KINGUIN_BASE_URL
         ? {

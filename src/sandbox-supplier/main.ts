@@ -15,15 +15,16 @@ async function main() {
   });
   const { url, close } = await sandbox.listen(config.sandbox.port);
   console.log(`sandbox supplier listening on ${url}`);
-  // The second supplier (Kinguin-style), on the next port.
-  const kinguin = createKinguinSandbox({
-    apiKey: config.kinguin?.apiKey ?? 'sandbox-kinguin-key',
-    webhookSecret: config.kinguin?.webhookSecrets[0] ?? 'sandbox-kinguin-secret-0001',
-    webhookUrl: `${config.api.publicUrl}/webhooks/supplier/kinguin`,
-  });
-  const second = await kinguin.listen(config.sandbox.kinguinPort);
-  console.log(`sandbox supplier (kinguin) listening on ${second.url}`);
-  const stop = () => void Promise.all([close(), second.close()]);
+  // The second supplier (Kinguin-style), when configured: on the port of KINGUIN_BASE_URL.
+  const second = config.kinguin
+    ? await createKinguinSandbox({
+        apiKey: config.kinguin.apiKey,
+        webhookSecret: config.kinguin.webhookSecrets[0]!,
+        webhookUrl: `${config.api.publicUrl}/webhooks/supplier/kinguin`,
+      }).listen(Number(new URL(config.kinguin.baseUrl).port))
+    : undefined;
+  if (second) console.log(`sandbox supplier (kinguin) listening on ${second.url}`);
+  const stop = () => void Promise.all([close(), second?.close()]);
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 }
