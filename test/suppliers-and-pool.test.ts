@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { poolImport } from '../src/ops/pool-import';
 import { decide, newOrderId, placeOrder, result, waitForState } from './support/orders';
+import { keepHistory, saveKeptHistories } from './support/replay';
 import { startStack, type Stack } from './support/stack';
 
 let stack: Stack;
@@ -41,6 +42,7 @@ beforeAll(async () => {
 afterAll(async () => {
   // A pool code appears only in its delivery: never in a log line or an API answer.
   const seen = `${stack?.logs.text() ?? ''}\n${stack?.responses.join('\n') ?? ''}`;
+  if (stack) await saveKeptHistories(stack);
   await stack?.stop();
   expect(seen).not.toMatch(/POOL-PSN-US-\d\d-\d{6}/);
 });
@@ -63,6 +65,7 @@ describe('failover between suppliers', () => {
     expect(stack.sandbox.stats.byClientOrderId[o.clientOrderId(1)] ?? 0).toBe(0);
     expect(stack.kinguin.stats.byClientOrderId[o.clientOrderId(2)]).toBe(1);
     expect(await deliveredFrom(o.workflowId)).toEqual(['kinguin']);
+    keepHistory('failover-supplier-down', o.workflowId);
   }, 60_000);
 
   it('supplier A out of stock (rejects): B delivers at once', async () => {
@@ -73,6 +76,9 @@ describe('failover between suppliers', () => {
     expect(r.state).toBe('delivered');
     expect(r.batches.map((b) => b.supplier)).toEqual(['alpha-psn', 'kinguin']);
     expect(stack.kinguin.stats.ordersCreated).toBeGreaterThan(0);
+    // Kinguin's order.status webhook (X-Event-Secret) reached the API and nudged a lookup.
+    expect(stack.kinguin.stats.webhooksSent).toBeGreaterThan(0);
+    keepHistory('failover-supplier-rejected', o.workflowId);
     expect(await deliveredFrom(o.workflowId)).toEqual(['kinguin']);
   }, 60_000);
 
@@ -103,7 +109,36 @@ describe('failover between suppliers', () => {
     expect(stack.kinguin.stats.byClientOrderId[o.clientOrderId(2)] ?? 0).toBe(0);
     const spent = await stack.db.poolCode.findMany({ where: { reservedBy: o.workflowId } });
     expect(spent.map((c) => c.status)).toEqual(['delivered']);
+    keepHistory('failover-both-down-pool', o.workflowId);
   }, 90_000);
+});
+
+describe("the second supplier's webhook", () => {
+  const post = (secret: string | undefined, body: object) =>
+    fetch(`${stack.apiUrl}/webhooks/supplier/kinguin`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        'X-Event-Name': 'order.status',
+        ...(secret ? { 'X-Event-Secret': secret } : {}),
+      },
+      body: JSON.stringify(body),
+    });
+  const event = {
+    orderId: 'KG-1',
+    orderExternalId: 'cb_demo_999999_b1',
+    status: 'completed',
+    updatedAt: new Date().toISOString(),
+  };
+
+  it('refuses a wrong or missing X-Event-Secret, and an order cardbridge never placed', async () => {
+    expect((await post('wrong-secret-0000000', event)).status).toBe(401);
+    expect((await post(undefined, event)).status).toBe(401);
+    expect((await post('test-kinguin-event-secret', event)).status).toBe(404);
+    expect((await post('test-kinguin-event-secret', { ...event, orderExternalId: 'elsewhere' })).status).toBe(
+      404,
+    );
+  });
 });
 
 describe('the code pool', () => {
@@ -163,5 +198,8 @@ describe('the code pool', () => {
       (o) => (stack.sandbox.stats.byClientOrderId[o.clientOrderId(1)] ?? 0) > 0,
     );
     expect(fromSupplier).toHaveLength(ORDERS / 2);
+    // The pool ran dry: the low-stock alert counted it.
+    const low = await stack.metrics.registry.getSingleMetricAsString('cardbridge_pool_low_stock_total');
+    expect(low).toMatch(/cardbridge_pool_low_stock_total\{store="demo",sku="PSN-US-50"\} [1-9]/);
   }, 600_000);
 });

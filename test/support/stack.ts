@@ -84,6 +84,8 @@ export interface Stack {
   database: TestDatabase;
   sandbox: SandboxSupplier;
   sandboxUrl: string;
+  /** The worker's and API's Prometheus metrics. */
+  metrics: ReturnType<typeof createMetrics>;
   /** The second supplier (Kinguin-style), its own HTTP server. */
   kinguin: KinguinSandbox;
   apiUrl: string;
@@ -231,6 +233,7 @@ async function buildStack(opts: StackOptions, cleanups: (() => Promise<unknown>)
     sandbox,
     sandboxUrl: sandboxServer.url,
     kinguin,
+    metrics,
     apiUrl,
     taskQueue,
     timeouts,
