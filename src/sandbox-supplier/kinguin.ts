@@ -206,6 +206,18 @@ export function createKinguinSandbox(opts: KinguinSandboxOptions) {
     res.json({ balance: 10_000 });
   });
 
+  // ---- control plane, as on the Alpha sandbox (no API key; loopback only)
+  app.post('/__sandbox/rules', (req, res) => {
+    const rule = z
+      .object({ match: z.string().min(1), behaviour: z.record(z.string(), z.unknown()) })
+      .parse(req.body);
+    rules.unshift({ match: rule.match, behaviour: rule.behaviour as Behaviour });
+    res.status(204).end();
+  });
+  app.get('/__sandbox/stats', (_req, res) => {
+    res.json(stats);
+  });
+
   return {
     app,
     stats,
