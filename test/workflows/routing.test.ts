@@ -4,7 +4,12 @@
 // test/suppliers-and-pool.test.ts.
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { ErrorType, orderDetailsSignal, supplierClientOrderId } from '../../src/shared/contract';
+import {
+  ErrorType,
+  orderDetailsSignal,
+  supplierCallbackSignal,
+  supplierClientOrderId,
+} from '../../src/shared/contract';
 import {
   codes,
   details,
@@ -220,5 +225,42 @@ describe('routing between suppliers and the pool', () => {
       await handle.terminate('test over');
     });
     expect(fake.named('placeSupplierOrder')).toEqual([]);
+  });
+});
+
+describe('a batch that shows up after its supplier was left', () => {
+  it('is applied, and codes no line needs go to review instead of being dropped', async () => {
+    const orderId = newOrderId();
+    const fake = fakeActivities(orderId, {
+      mapping: { routes: ROUTES },
+      place: (n, lines, make, supplier) => {
+        if (supplier === 'alpha-psn') throw new Error('HTTP 503');
+        return make(n, 'pending', lines);
+      },
+    });
+    await withWorker(
+      fake.activities,
+      orderId,
+      async ({ handle }) => {
+        await handle.signal(orderDetailsSignal, details());
+        await waitForState(handle, 'awaiting_supplier');
+        // Alpha created batch 1 after all, and says so; then kinguin delivers batch 2.
+        await handle.signal(supplierCallbackSignal, {
+          eventId: 'late-alpha',
+          report: fake.report(1, 'delivered', [{ product: 'psn-us-10', quantity: 2 }]),
+        });
+        await handle.signal(supplierCallbackSignal, {
+          eventId: 'kinguin-done',
+          report: fake.report(2, 'delivered', [{ product: 'kg-psn-us-10', quantity: 2 }]),
+        });
+        const held = await waitForState(handle, 'in_review');
+        expect(codes(held)).toEqual(['RECONCILE_MISMATCH']);
+        expect(held.reasons[0]!.message).toContain('no line needs');
+        expect(held.lines[0]!.delivered).toBe(2);
+        await handle.terminate('test over');
+      },
+      { supplierMaxAttempts: 1, supplierWebhookWaitMs: 5_000, supplierMaxWaitMs: 10_000 },
+    );
+    expect(fake.named('storeCodes')).toHaveLength(1);
   });
 });

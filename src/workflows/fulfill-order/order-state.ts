@@ -205,6 +205,10 @@ export class OrderState {
     if (prev && Date.parse(report.updatedAt) < Date.parse(prev.updatedAt)) return; // out of order
     this.reports.set(report.clientOrderId, report);
     const batch = this.status.batches.find((b) => b.clientOrderId === report.clientOrderId);
+    // A batch closed as never placed (its supplier's lookup found nothing) shows up after all:
+    // it is applied like any late batch, never silently dropped.
+    if (!prev && batch?.state === 'failed' && report.state !== 'failed')
+      this.appliedBatches.delete(report.clientOrderId);
     if (batch) {
       batch.state = report.state;
       batch.supplierOrderId = report.supplierOrderId;

@@ -158,8 +158,17 @@ export async function applyReport(run: OrderRun, clientOrderId: string): Promise
   const { state } = run;
   const report = state.reports.get(clientOrderId)!;
   state.appliedBatches.add(clientOrderId);
+  let surplus = 0;
   for (const result of report.lines) {
     const issued = [...result.codes];
+    surplus += Math.max(
+      0,
+      issued.length -
+        state
+          .missingUnits()
+          .filter((m) => m.line.supplierProduct === result.product)
+          .reduce((n, m) => n + m.count, 0),
+    );
     for (const { line } of state.missingUnits().filter((m) => m.line.supplierProduct === result.product)) {
       const held = await run.storeCodesOrHold(
         line.lineNo,
@@ -174,8 +183,25 @@ export async function applyReport(run: OrderRun, clientOrderId: string): Promise
     clientOrderId,
     supplierOrderId: report.supplierOrderId,
   });
+  if (surplus > 0 && routing()) {
+    // Codes no line needs: a batch that settled after its supplier was left (a lookup had not
+    // found it), bought again elsewhere. Paid for; a person decides what becomes of them.
+    return {
+      kind: 'review',
+      reasons: [
+        {
+          code: 'RECONCILE_MISMATCH',
+          message: `Batch ${clientOrderId} delivered ${surplus} code(s) no line needs (it settled after the order moved to another source); check the charge with the supplier.`,
+        },
+      ],
+    };
+  }
   const missing = state.missingUnits();
-  if (!missing.length) return { kind: 'reconcile' };
+  if (!missing.length) {
+    // Another batch settled meanwhile (one its supplier had said it did not have): apply it too.
+    const late = state.lateBatch();
+    return late && routing() ? { kind: 'apply', clientOrderId: late } : { kind: 'reconcile' };
+  }
   const asked = report.lines.reduce((n, l) => n + l.quantity, 0);
   const got = report.lines.reduce((n, l) => n + l.codes.length, 0);
   const reason: Reason =
