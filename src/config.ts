@@ -239,6 +239,12 @@ const schema = z
     SUPPLIER_API_KEY: z.string().min(8).optional(),
     SUPPLIER_WEBHOOK_SECRETS: list('').pipe(z.array(z.string().min(16))),
     SUPPLIER_HTTP_TIMEOUT: duration('20s'),
+    // The second supplier (Kinguin-style API); off unless KINGUIN_BASE_URL is set.
+    KINGUIN_BASE_URL: z.url().optional(),
+    KINGUIN_API_KEY: z.string().min(8).optional(),
+    KINGUIN_WEBHOOK_SECRETS: list('').pipe(z.array(z.string().min(16))),
+    // A pool SKU under this many available codes raises the low-stock alert (log + metric).
+    POOL_LOW_STOCK: z.coerce.number().int().min(0).default(10),
 
     STORE_WEBHOOK_SECRETS: json(storeSecretsSchema, '{}'),
 
@@ -458,6 +464,19 @@ const schema = z
         sweepIntervalMs: env.STOREFRONT_SWEEP_INTERVAL,
       },
       sandbox: { port: env.SANDBOX_SUPPLIER_PORT },
+      /** The second supplier, when configured. */
+      kinguin: env.KINGUIN_BASE_URL
+        ? {
+            baseUrl: env.KINGUIN_BASE_URL,
+            apiKey: need(env.KINGUIN_API_KEY, 'sandbox-kinguin-key', 'KINGUIN_API_KEY'),
+            webhookSecrets: need(
+              env.KINGUIN_WEBHOOK_SECRETS,
+              ['sandbox-kinguin-secret-0001'],
+              'KINGUIN_WEBHOOK_SECRETS',
+            ),
+          }
+        : undefined,
+      pool: { lowStock: env.POOL_LOW_STOCK },
       metrics: {
         workerPort: env.WORKER_METRICS_PORT,
         sdkPort: env.TEMPORAL_SDK_METRICS_PORT,

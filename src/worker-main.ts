@@ -12,6 +12,8 @@ import { serveMetrics } from './observability/metrics-server';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createPocketsflowClients, createStorefronts, createWooCommerceClients } from './storefront';
 import { createAlphaPsnClient } from './suppliers/alpha-psn';
+import { createKinguinClient } from './suppliers/kinguin';
+import { createSupplierRegistry } from './suppliers/supplier';
 import { createPayloadCodec } from './temporal/codec';
 import { connectWorker } from './temporal/connection';
 import { createWorker } from './worker';
@@ -66,6 +68,23 @@ async function main() {
   }
   const metrics = createMetrics();
   const connection = await connectWorker(config);
+  // Suppliers in the order mappings without routes fall back to: the first is the default.
+  const suppliers = createSupplierRegistry([
+    createAlphaPsnClient({
+      baseUrl: config.supplier.baseUrl,
+      apiKey: config.supplier.apiKey,
+      timeoutMs: config.supplier.httpTimeoutMs,
+    }),
+    ...(config.kinguin
+      ? [
+          createKinguinClient({
+            baseUrl: config.kinguin.baseUrl,
+            apiKey: config.kinguin.apiKey,
+            timeoutMs: config.supplier.httpTimeoutMs,
+          }),
+        ]
+      : []),
+  ]);
   const vault = createCodeVault(config.codes.keys, config.codes.activeKeyId, config.codes.fingerprintKey);
   const worker = await createWorker({
     workflowBundle,
@@ -79,11 +98,9 @@ async function main() {
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     db,
-    supplier: createAlphaPsnClient({
-      baseUrl: config.supplier.baseUrl,
-      apiKey: config.supplier.apiKey,
-      timeoutMs: config.supplier.httpTimeoutMs,
-    }),
+    supplier: suppliers.get(),
+    suppliers,
+    poolLowStock: config.pool.lowStock,
     vault,
     notifier: createConfiguredNotifier({ config, db, vault, logger }),
     storefronts: createStorefronts({

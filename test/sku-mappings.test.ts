@@ -100,6 +100,30 @@ describe('versioned SKU mappings', () => {
     ]);
   });
 
+  it('keeps the supplier routes and pool mode of a version, through a rollback, and validates them', async () => {
+    const m = createSkuMappings(db);
+    const routes = [
+      { supplier: 'alpha-psn', product: 'PSN-US-25', maxUnitCost: '24.00' },
+      { supplier: 'kinguin', product: 'KG-25', maxUnitCost: '24.50' },
+    ];
+    await m.publish('shop', 'PSN-25', { ...US50, routes, poolMode: 'supplier_first' }, { by: 'a' });
+    await m.publish('shop', 'PSN-25', US50, { by: 'a' });
+    expect(await m.active('shop', 'PSN-25')).toMatchObject({ routes: [], poolMode: 'off' });
+    const back = await m.rollback('shop', 'PSN-25', 1, { by: 'a' });
+    expect(back).toMatchObject({ routes, poolMode: 'supplier_first' });
+    await expect(
+      m.publish('shop', 'X', { ...US50, poolMode: 'sometimes' as never }, { by: 'a' }),
+    ).rejects.toThrow(/poolMode/);
+    await expect(
+      m.publish(
+        'shop',
+        'X',
+        { ...US50, routes: [{ supplier: 'kinguin', product: 'K', maxUnitCost: 'lots' }] },
+        { by: 'a' },
+      ),
+    ).rejects.toThrow(/maxUnitCost/);
+  });
+
   it('validates input and the store', async () => {
     const m = createSkuMappings(db);
     await expect(m.publish('shop', 'X', { ...US50, region: 'usa' }, { by: 'a' })).rejects.toThrow(/region/);

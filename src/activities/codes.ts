@@ -16,6 +16,7 @@ export function createCodeActivities(deps: ActivityDeps) {
       firstUnit: number;
       codes: IssuedCode[];
       supplierOrderId?: string;
+      supplier?: string;
     }): Promise<string[]> {
       const order = await orderRow(db, input.workflowId);
       const rows = input.codes.map((c, i) => {
@@ -32,6 +33,7 @@ export function createCodeActivities(deps: ActivityDeps) {
           masked: maskCode(c.code),
           fingerprint: vault.fingerprint(c.code),
           supplierOrderId: input.supplierOrderId ?? null,
+          supplier: input.supplier ?? null,
         };
       });
       await db.$transaction(async (tx) => {

@@ -4,12 +4,17 @@ import type { Db } from '../db/client';
 import type { Notifier } from '../notify/notifier';
 import type { Metrics } from '../observability/metrics';
 import type { Storefronts } from '../storefront/storefront';
-import type { SupplierClient } from '../suppliers/supplier';
+import type { SupplierClient, SupplierRegistry } from '../suppliers/supplier';
 import type { SweepDeps } from './sweep';
 
 export interface ActivityDeps {
   db: Db;
+  /** The default (first) supplier. */
   supplier: SupplierClient;
+  /** Every supplier by name (default: only `supplier`). */
+  suppliers?: SupplierRegistry;
+  /** A storefront SKU's pool under this many available codes raises the low-stock alert (default 10). */
+  poolLowStock?: number;
   vault: CodeVault;
   notifier: Notifier;
   storefronts: Storefronts;

@@ -5,6 +5,7 @@ import { createCodeActivities } from './codes';
 import type { ActivityDeps } from './deps';
 import { createNotifyActivities } from './notify';
 import { createOrderActivities } from './orders';
+import { createPoolActivities } from './pool';
 import { createReconcileActivities } from './reconcile';
 import { createReviewActivities } from './reviews';
 import { createSupplierActivities } from './supplier';
@@ -14,6 +15,7 @@ export type { ActivityDeps } from './deps';
 export type { CodeActivities } from './codes';
 export type { NotifyActivities } from './notify';
 export type { OrderActivities } from './orders';
+export type { PoolActivities } from './pool';
 export type { ReconcileActivities } from './reconcile';
 export type { ReviewActivities } from './reviews';
 export type { SupplierActivities } from './supplier';
@@ -24,6 +26,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createReconcileActivities(deps),
     ...createOrderActivities(deps),
     ...createCodeActivities(deps),
+    ...createPoolActivities(deps),
     ...createReviewActivities(deps),
     ...createSupplierActivities(deps),
     ...createNotifyActivities(deps),

@@ -1,5 +1,6 @@
 // Order activities: the order's own rows (the order, its catalog, its events, its final state).
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, log } from '@temporalio/activity';
+import { releasePoolCodes, spendPoolCodes } from '../codes/pool';
 import { Prisma } from '../generated/prisma/client';
 import { ErrorType, PLACEHOLDER_ORDER_STATUS, type OrderDetails } from '../shared/contract';
 import {
@@ -122,6 +123,9 @@ export function createOrderActivities(deps: ActivityDeps) {
           denomination: r.denomination.toFixed(2),
           price: r.price.toFixed(2),
           skuGroup: r.skuGroup,
+          supplier: r.supplier,
+          routes: Array.isArray(r.routes) ? (r.routes as unknown as SkuMappingView['routes']) : [],
+          poolMode: r.poolMode as SkuMappingView['poolMode'],
         };
       }
       const settings: StoreSettings = {
@@ -177,6 +181,12 @@ export function createOrderActivities(deps: ActivityDeps) {
         where: { workflowId: input.workflowId },
         data: { status: input.state, ...(input.state === 'delivered' ? { deliveredAt: new Date() } : {}) },
       });
+      // Pool codes the order reserved are spent when it is delivered, and go back when it ends without.
+      if (input.state === 'delivered') await spendPoolCodes(db, input.workflowId);
+      else if (['cancelled', 'refunded', 'not_paid'].includes(input.state)) {
+        const released = await releasePoolCodes(db, input.workflowId);
+        if (released) log.info('pool codes returned to the pool', { workflowId: input.workflowId, released });
+      }
       if (before && before.status !== input.state) {
         const skus = before.lines.map((l) => l.sku);
         if (input.state === 'delivered') {

@@ -12,6 +12,7 @@ import {
 } from '../shared/contract';
 import type { Finding, OurOrderView, SupplierOrderSummary } from '../shared/reconcile';
 import type { ActivityDeps } from './deps';
+import { createSupplierRegistry } from '../suppliers/supplier';
 import { supplierCall } from './supplier-call';
 
 export interface ReconcileDeps extends ActivityDeps {
@@ -39,11 +40,15 @@ export function summarize(report: SupplierOrderReport): SupplierOrderSummary {
 export function createReconcileActivities(deps: ReconcileDeps) {
   const { db, supplier } = deps;
   const temporal = () => deps.temporal ?? Context.current().client;
+  const registry = deps.suppliers ?? createSupplierRegistry([supplier]);
+  /** Every supplier's orders of one day (supplier order ids do not collide across suppliers). */
+  const allOrders = async (date: string) =>
+    (await Promise.all(registry.names.map((n) => registry.get(n).listOrders(date)))).flat();
 
   return {
     /** The supplier's orders created on one UTC day, without their codes. */
     async listSupplierOrders(input: { date: string }): Promise<SupplierOrderSummary[]> {
-      return (await supplier.listOrders(input.date)).map(summarize);
+      return (await allOrders(input.date)).map(summarize);
     },
 
     /** Our side of each order: database row, delivered codes, and the workflow's status. */
@@ -104,9 +109,7 @@ export function createReconcileActivities(deps: ReconcileDeps) {
       date: string;
       supplierOrderId: string;
     }): Promise<'signalled' | 'not_running' | 'not_found'> {
-      const report = (await supplier.listOrders(input.date)).find(
-        (o) => o.supplierOrderId === input.supplierOrderId,
-      );
+      const report = (await allOrders(input.date)).find((o) => o.supplierOrderId === input.supplierOrderId);
       if (!report) return 'not_found';
       try {
         await temporal()

@@ -1,12 +1,15 @@
 // Supplier activities: every call to the supplier an order makes, through supplierCall.
-import { Context, log } from '@temporalio/activity';
-import type { PlaceOrderRequest } from '../suppliers/supplier';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import { ErrorType } from '../shared/contract';
+import { createSupplierRegistry, type PlaceOrderRequest } from '../suppliers/supplier';
 import type { ActivityDeps } from './deps';
 import { orderRow } from './order-rows';
 import { supplierCall } from './supplier-call';
 
 export function createSupplierActivities(deps: ActivityDeps) {
-  const { db, supplier } = deps;
+  const { db } = deps;
+  const registry = deps.suppliers ?? createSupplierRegistry([deps.supplier]);
+  const supplier = registry.get();
 
   return {
     /**
@@ -15,7 +18,16 @@ export function createSupplierActivities(deps: ActivityDeps) {
      * re-send an order it has: exactly once does not rest on the supplier honouring
      * Idempotency-Key.
      */
-    async placeSupplierOrder(input: PlaceOrderRequest & { workflowId: string }) {
+    async placeSupplierOrder(
+      input: PlaceOrderRequest & {
+        workflowId: string;
+        /** Which supplier (absent: the first). */
+        supplier?: string;
+        /** Per product: the most one unit may cost; a higher quote is refused before buying. */
+        maxUnitCost?: Record<string, string>;
+      },
+    ) {
+      const supplier = registry.get(input.supplier);
       const existing = await supplierCall(deps.metrics, 'lookup', () =>
         supplier.findOrder(input.clientOrderId),
       );
@@ -27,6 +39,19 @@ export function createSupplierActivities(deps: ActivityDeps) {
         });
         return existing;
       }
+      // Price guard: where the supplier quotes a price, nothing is bought above the maximum.
+      for (const line of input.lines) {
+        const max = input.maxUnitCost?.[line.product];
+        if (!max || !supplier.quote) continue;
+        const quote = await supplierCall(deps.metrics, 'quote', () => supplier.quote!(line.product));
+        if (quote && Number(quote.unitPrice) > Number(max)) {
+          throw ApplicationFailure.nonRetryable(
+            `${supplier.name} quotes ${quote.unitPrice} ${quote.currency} for ${line.product}, above the maximum ${max}`,
+            ErrorType.PriceAboveMax,
+            { supplier: supplier.name, product: line.product, quote: quote.unitPrice, max },
+          );
+        }
+      }
       return supplierCall(deps.metrics, 'order', () =>
         supplier.placeOrder({
           clientOrderId: input.clientOrderId,
@@ -36,8 +61,10 @@ export function createSupplierActivities(deps: ActivityDeps) {
       );
     },
 
-    async lookupSupplierOrder(input: { workflowId: string; clientOrderId: string }) {
-      return supplierCall(deps.metrics, 'lookup', () => supplier.findOrder(input.clientOrderId));
+    async lookupSupplierOrder(input: { workflowId: string; clientOrderId: string; supplier?: string }) {
+      return supplierCall(deps.metrics, 'lookup', () =>
+        registry.get(input.supplier).findOrder(input.clientOrderId),
+      );
     },
 
     async checkSupplierBalance(input: { workflowId: string }) {
@@ -58,11 +85,13 @@ export function createSupplierActivities(deps: ActivityDeps) {
       const order = await orderRow(db, input.workflowId);
       const codes = await db.deliveredCode.findMany({ where: { orderId: order.id } });
       if (codes.some((c) => c.revealedAt)) return { state: 'unknown' };
-      const supplierOrders = [...new Set(codes.map((c) => c.supplierOrderId))];
-      if (supplierOrders.includes(null)) return { state: 'unknown' }; // delivered by hand: nobody can tell
+      if (codes.some((c) => c.supplierOrderId === null)) return { state: 'unknown' }; // by hand or from the pool: nobody can tell
+      const supplierOrders = [
+        ...new Map(codes.map((c) => [c.supplierOrderId!, c.supplier ?? undefined])).entries(),
+      ];
       let all: 'used' | 'unused' | 'unknown' = 'unused';
-      for (const id of supplierOrders) {
-        const state = await supplierCall(deps.metrics, 'redemption', () => supplier.redemption(id!));
+      for (const [id, name] of supplierOrders) {
+        const state = await supplierCall(deps.metrics, 'redemption', () => registry.get(name).redemption(id));
         if (state === 'used') return { state };
         if (state === 'unknown') all = 'unknown';
       }

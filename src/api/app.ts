@@ -14,6 +14,7 @@ import { paynupRouter } from './hooks/paynup';
 import { pocketsflowRouter } from './hooks/pocketsflow';
 import { standardRouter } from './hooks/standard';
 import { supplierRouter } from './hooks/supplier';
+import { kinguinSupplierRouter } from './hooks/supplier-kinguin';
 import { woocommerceRouter } from './hooks/woocommerce';
 import type { HookDeps } from './hooks/deps';
 import { openApiDocument } from './openapi';
@@ -88,6 +89,7 @@ export function createApp(deps: AppDeps): Express {
     storeSettings: async (storeId) =>
       (await deps.db.store.findUnique({ where: { id: storeId }, select: { settings: true } }))?.settings,
     supplierSecrets: config.supplier.webhookSecrets,
+    kinguinSecrets: config.kinguin?.webhookSecrets ?? [],
     workflowId: fulfillmentWorkflowId,
     rateLimit: config.api.rateLimit,
     paynup: (storeId) => paynupFor(config, storeId),
@@ -108,6 +110,7 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.use('/webhooks/woocommerce', woocommerceRouter(hookDeps));
+  app.use('/webhooks/supplier/kinguin', kinguinSupplierRouter(hookDeps));
   app.use('/webhooks/supplier', supplierRouter(hookDeps));
   app.use('/webhooks/standard', standardRouter(hookDeps));
   app.use('/webhooks/pocketsflow', pocketsflowRouter(hookDeps));

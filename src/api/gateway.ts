@@ -12,6 +12,7 @@ import {
   SA,
   storefrontStatusSignal,
   supplierCallbackSignal,
+  supplierStatusSignal,
   type FulfillmentState,
   type FulfillmentTimeouts,
   type OrderDetails,
@@ -20,6 +21,7 @@ import {
   type RefundRequest,
   type StorefrontStatusChange,
   type SupplierCallback,
+  type SupplierStatusNotice,
   WORKFLOW_TYPE,
 } from '../shared/contract';
 import type { fulfillOrder } from '../workflows';
@@ -51,6 +53,7 @@ export interface Gateway {
   storefrontStatus(storeId: string, orderId: string, change: StorefrontStatusChange): Promise<Delivery>;
   payment(storeId: string, orderId: string, payment: PaymentReceived): Promise<Delivery>;
   supplierCallback(workflowId: string, callback: SupplierCallback): Promise<Delivery>;
+  supplierStatus(workflowId: string, notice: SupplierStatusNotice): Promise<Delivery>;
   redemption(storeId: string, orderId: string, notice: RedemptionNotice): Promise<Delivery>;
   refundRequested(storeId: string, orderId: string, request: RefundRequest): Promise<Delivery>;
 }
@@ -195,6 +198,9 @@ export function createGateway(
     ),
     supplierCallback: bounded((workflowId: string, callback: SupplierCallback) =>
       signal(workflowId, supplierCallbackSignal, callback),
+    ),
+    supplierStatus: bounded((workflowId: string, notice: SupplierStatusNotice) =>
+      signal(workflowId, supplierStatusSignal, notice),
     ),
     redemption: bounded((storeId: string, orderId: string, notice: RedemptionNotice) =>
       signal(fulfillmentWorkflowId(storeId, orderId), redemptionSignal, notice),

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { STORE_ID } from '../shared/contract';
 import { alphaWebhookSchema } from '../suppliers/alpha-psn';
+import { kinguinWebhookSchema } from '../suppliers/kinguin';
 import { PAYNUP_CONTENT_TYPES, paynupClaimsSchema } from './hooks/paynup';
 import { pocketsflowEventSchema } from './hooks/pocketsflow';
 import { standardEventSchema } from './hooks/standard';
@@ -269,6 +270,24 @@ export function openApiDocument(opts: OpenApiOptions = {}): Json {
           requestBody: json(ref('SupplierWebhook')),
           responses: {
             '200': ok('Signalled, duplicate, or the order is already closed.'),
+            '404': err('The event names an order cardbridge did not place.'),
+            ...common,
+          },
+        },
+      },
+      '/webhooks/supplier/kinguin': {
+        post: {
+          summary: 'Kinguin-style supplier webhook (order.status): the order is looked up at once',
+          parameters: [
+            header(
+              'X-Event-Secret',
+              'A KINGUIN_WEBHOOK_SECRETS entry (Kinguin sends a fixed secret, no signature).',
+            ),
+            header('X-Event-Name', 'order.status; other events are acknowledged and ignored.'),
+          ],
+          requestBody: json(schemaOf(kinguinWebhookSchema)),
+          responses: {
+            '200': ok('Signalled, duplicate, ignored, or the order is already closed.'),
             '404': err('The event names an order cardbridge did not place.'),
             ...common,
           },

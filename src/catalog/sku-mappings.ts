@@ -7,6 +7,7 @@
 // order that recorded "mapping v3" keeps pointing at what v3 really was.
 import type { Db } from '../db/client';
 import { Prisma, type SkuMapping } from '../generated/prisma/client';
+import type { PoolMode } from '../shared/eligibility';
 
 export interface MappingFields {
   supplier?: string;
@@ -17,7 +18,19 @@ export interface MappingFields {
   denomination: string;
   price: string;
   skuGroup?: string;
+  /** Suppliers in priority order with their product and maximum unit cost (README: suppliers and the code pool). */
+  routes?: MappingRoute[];
+  /** off | pool_first | supplier_first | pool_only. */
+  poolMode?: PoolMode;
 }
+
+export interface MappingRoute {
+  supplier: string;
+  product: string;
+  maxUnitCost?: string;
+}
+
+const POOL_MODES: readonly PoolMode[] = ['off', 'pool_first', 'supplier_first', 'pool_only'];
 
 export interface MappingVersion extends Required<MappingFields> {
   id: number;
@@ -53,6 +66,8 @@ function view(r: SkuMapping): MappingVersion {
     denomination: r.denomination.toFixed(2),
     price: r.price.toFixed(2),
     skuGroup: r.skuGroup,
+    routes: Array.isArray(r.routes) ? (r.routes as unknown as MappingRoute[]) : [],
+    poolMode: r.poolMode as PoolMode,
     changedBy: r.changedBy,
     changedAt: r.changedAt,
     note: r.note,
@@ -69,6 +84,14 @@ function validate(fields: MappingFields) {
     throw new SkuMappingError('currency must be a 3-letter code like USD');
   for (const k of ['denomination', 'price'] as const) {
     if (!DECIMAL.test(fields[k])) throw new SkuMappingError(`${k} must be an amount like 50 or 52.99`);
+  }
+  if (fields.poolMode && !POOL_MODES.includes(fields.poolMode))
+    throw new SkuMappingError(`poolMode must be one of ${POOL_MODES.join(', ')}`);
+  for (const r of fields.routes ?? []) {
+    if (!r.supplier.trim() || !r.product.trim())
+      throw new SkuMappingError('every route names its supplier and product');
+    if (r.maxUnitCost !== undefined && !DECIMAL.test(r.maxUnitCost))
+      throw new SkuMappingError("a route's maxUnitCost must be an amount like 9.50");
   }
 }
 
@@ -110,6 +133,8 @@ export function createSkuMappings(db: Db) {
               denomination: fields.denomination,
               price: fields.price,
               skuGroup: fields.skuGroup ?? 'default',
+              routes: (fields.routes ?? []) as unknown as Prisma.InputJsonValue,
+              poolMode: fields.poolMode ?? 'off',
               active: true,
               changedBy: meta.by,
               changedAt: now,
@@ -179,6 +204,8 @@ export function createSkuMappings(db: Db) {
           denomination: target.denomination.toFixed(2),
           price: target.price.toFixed(2),
           skuGroup: target.skuGroup,
+          routes: Array.isArray(target.routes) ? (target.routes as unknown as MappingRoute[]) : [],
+          poolMode: target.poolMode as PoolMode,
         },
         { by: meta.by, note: meta.note ?? `rollback to version ${version}`, restoredFrom: version },
       );

@@ -5,6 +5,8 @@ export interface Metrics {
   registry: Registry;
   supplierCall(operation: string, outcome: string, ms: number): void;
   supplierBalance(amount: number): void;
+  /** Codes available in a SKU's pool after a reservation; `low` counts low-stock alerts. */
+  poolStock(store: string, sku: string, available: number, low: boolean): void;
   reviewOpened(storeId: string): void;
   webhookRejected(provider: string, reason: string): void;
   webhookAccepted(provider: string): void;
@@ -40,6 +42,18 @@ export function createMetrics(): Metrics {
   const balance = new Gauge({
     name: 'cardbridge_supplier_balance',
     help: 'Last seen supplier balance',
+    registers: [registry],
+  });
+  const poolAvailable = new Gauge({
+    name: 'cardbridge_pool_available',
+    help: 'Codes available in the pool, per store and SKU, as of the last reservation or import',
+    labelNames: ['store', 'sku'],
+    registers: [registry],
+  });
+  const poolLow = new Counter({
+    name: 'cardbridge_pool_low_stock_total',
+    help: 'Reservations that left a pool under its low-stock threshold',
+    labelNames: ['store', 'sku'],
     registers: [registry],
   });
   const reviews = new Counter({
@@ -151,6 +165,10 @@ export function createMetrics(): Metrics {
       backlogSource = source;
     },
     supplierBalance: (amount) => balance.set(amount),
+    poolStock: (store, sku, available, low) => {
+      poolAvailable.set({ store, sku }, available);
+      if (low) poolLow.inc({ store, sku });
+    },
     reviewOpened: (store) => reviews.inc({ store }),
     webhookRejected: (provider, reason) => rejected.inc({ provider, reason }),
     webhookAccepted: (provider) => accepted.inc({ provider }),

@@ -30,6 +30,7 @@ import { RECONCILE_WORKFLOW_TYPE, isDay, previousUtcDay, type ReconcileReport } 
 import { connectClient } from '../temporal/connection';
 import { stuckQuery } from './queries';
 import { ACTIONS } from '../api/admin/decision-form';
+import { describeImport, poolImport, POOL_USAGE } from './pool-import';
 import { ensureReconcileSchedule, ensureSweepSchedules, sweepableStores } from './schedule';
 
 const USAGE = `usage: npm run ops -- <command> [options]
@@ -41,6 +42,7 @@ const USAGE = `usage: npm run ops -- <command> [options]
   notify    <order> --template delivered|processing|review|refunded|cancelled --by NAME
   reconcile [--date YYYY-MM-DD]                                    run the daily reconciliation now (default: yesterday, UTC)
   schedule                                                         create or update the nightly reconcile Schedule
+${POOL_USAGE}
 
 <order> is a workflow id (fulfill:demo:1042) or store:order (demo:1042).
 Every command takes --json for scripts. Exit codes: 0 done, 1 failed or refused, 2 bad usage.`;
@@ -587,6 +589,17 @@ export async function main(argv: string[]): Promise<number> {
       case 'schedule':
         await schedule(ctx);
         break;
+      case 'pool': {
+        if (positionals[1] !== 'import' || !positionals[2])
+          throw new UsageError('usage: pool import <file.csv> --by NAME');
+        const r = await poolImport(ctx.db(), ctx.config, {
+          file: positionals[2],
+          by: need(opts, 'by'),
+          store: storeOpt(opts.store),
+        });
+        ctx.out(describeImport(r), r);
+        break;
+      }
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

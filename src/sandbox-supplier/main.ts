@@ -1,6 +1,7 @@
 // Entry point: `npm run sandbox-supplier`. Loopback only: its control plane has no auth.
 import path from 'node:path';
 import { loadEnvFile, loadConfig } from '../config';
+import { createKinguinSandbox } from './kinguin';
 import { createSandboxSupplier } from './server';
 
 async function main() {
@@ -14,7 +15,16 @@ async function main() {
   });
   const { url, close } = await sandbox.listen(config.sandbox.port);
   console.log(`sandbox supplier listening on ${url}`);
-  const stop = () => void close();
+  // The second supplier (Kinguin-style), when configured: on the port of KINGUIN_BASE_URL.
+  const second = config.kinguin
+    ? await createKinguinSandbox({
+        apiKey: config.kinguin.apiKey,
+        webhookSecret: config.kinguin.webhookSecrets[0]!,
+        webhookUrl: `${config.api.publicUrl}/webhooks/supplier/kinguin`,
+      }).listen(Number(new URL(config.kinguin.baseUrl).port))
+    : undefined;
+  if (second) console.log(`sandbox supplier (kinguin) listening on ${second.url}`);
+  const stop = () => void Promise.all([close(), second?.close()]);
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 }

@@ -146,6 +146,17 @@ export interface SupplierCallback {
   report: SupplierOrderReport;
 }
 
+/**
+ * A supplier whose webhook carries no codes (Kinguin's order.status) says a batch changed: the
+ * workflow looks the batch up now instead of at its next poll.
+ */
+export interface SupplierStatusNotice {
+  eventId: string;
+  supplier: string;
+  clientOrderId: string;
+  status: string;
+}
+
 export interface RedemptionNotice {
   source: Channel;
   eventId: string;
@@ -176,6 +187,7 @@ export interface ReviewDecision {
 export const orderDetailsSignal = defineSignal<[OrderDetails]>('orderDetails');
 export const paymentReceivedSignal = defineSignal<[PaymentReceived]>('paymentReceived');
 export const supplierCallbackSignal = defineSignal<[SupplierCallback]>('supplierCallback');
+export const supplierStatusSignal = defineSignal<[SupplierStatusNotice]>('supplierStatus');
 export const redemptionSignal = defineSignal<[RedemptionNotice]>('redemption');
 export const refundRequestedSignal = defineSignal<[RefundRequest]>('refundRequested');
 export const storefrontStatusSignal = defineSignal<[StorefrontStatusChange]>('storefrontStatus');
@@ -229,6 +241,8 @@ export interface FulfillmentTimeouts {
   supplierCallTimeoutMs: number;
   /** A run whose history grows past this many events continues as new (default 2,000). */
   historyLimit?: number;
+  /** Attempts of one supplier call before that supplier counts as down (default 12). */
+  supplierMaxAttempts?: number;
 }
 
 export type FulfillmentState =
@@ -268,6 +282,25 @@ export interface LineStatus {
   region?: string;
   /** Masked codes (e.g. ****-****-1234) of what was delivered. */
   masked: string[];
+  /**
+   * Where the line's codes come from, in the order they are tried: supplier names and POOL_SOURCE
+   * (from the mapping's routes and pool mode); `sourceIdx` is the one being tried. Absent in
+   * lines of older runs: the mapping's single supplier.
+   */
+  sources?: LineSource[];
+  sourceIdx?: number;
+}
+
+/** The code pool, as a line source. */
+export const POOL_SOURCE = 'pool';
+
+export interface LineSource {
+  /** A supplier name, or POOL_SOURCE. */
+  source: string;
+  /** The supplier's product id (absent for the pool). */
+  product?: string;
+  /** The most one unit may cost at this supplier (decimal string); a higher quote goes to review. */
+  maxUnitCost?: string;
 }
 
 export interface Reason {
@@ -310,7 +343,11 @@ export type ReasonCode =
   /** The payment could not be refunded automatically (the gateway or storefront refused). */
   | 'REFUND_FAILED'
   /** A payment arrived after the order's workflow closed without delivering (recorded by the API). */
-  | 'PAYMENT_AFTER_CLOSE';
+  | 'PAYMENT_AFTER_CLOSE'
+  /** Every source of a line said no (suppliers rejected or do not have it, the pool is empty). */
+  | 'NO_SOURCE_LEFT'
+  /** A supplier quoted more than the mapping's maximum cost; nothing was bought. */
+  | 'PRICE_ABOVE_MAX';
 
 export interface FulfillmentStatus {
   workflowId: string;
@@ -320,7 +357,14 @@ export interface FulfillmentStatus {
   lines: LineStatus[];
   /** Why the order is (or was) held; empty when all is well. */
   reasons: Reason[];
-  batches: { batch: number; clientOrderId: string; supplierOrderId?: string; state: SupplierOrderState }[];
+  batches: {
+    batch: number;
+    clientOrderId: string;
+    supplierOrderId?: string;
+    state: SupplierOrderState;
+    /** The supplier the batch went to; absent in batches of older runs: the first supplier. */
+    supplier?: string;
+  }[];
   supplierAttempts: number;
   /** When the current wait ends (webhook wait, review reminder, payment wait), ISO. */
   nextDeadline?: string;
@@ -361,4 +405,6 @@ export const ErrorType = {
   SupplierOutcomeUnknown: 'SupplierOutcomeUnknown',
   UnknownStore: 'UnknownStore',
   CodeConflict: 'CodeConflict',
+  /** The supplier's quote is above the mapping's maximum unit cost: nothing was bought. */
+  PriceAboveMax: 'PriceAboveMax',
 } as const;

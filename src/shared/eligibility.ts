@@ -1,6 +1,6 @@
 // Eligibility rules: pure and deterministic, run inside the workflow before any money moves.
 import { formatMills, parseMills } from './money';
-import type { OrderDetails, Reason } from './contract';
+import { POOL_SOURCE, type LineSource, type OrderDetails, type Reason } from './contract';
 
 export interface StoreSettings {
   /** Lines whose SKU starts with one of these carry a code; others (a mixed cart) are ignored. Empty = every line. */
@@ -35,7 +35,15 @@ export interface SkuMappingView {
   denomination: string;
   price: string;
   skuGroup: string;
+  /** The mapping's single supplier (used when `routes` is empty). */
+  supplier?: string;
+  /** Suppliers in priority order with their product and maximum unit cost (empty: supplierProduct only). */
+  routes?: { supplier: string; product: string; maxUnitCost?: string }[];
+  /** off | pool_first | supplier_first | pool_only. */
+  poolMode?: PoolMode;
 }
+
+export type PoolMode = 'off' | 'pool_first' | 'supplier_first' | 'pool_only';
 
 export interface Catalog {
   settings: StoreSettings;
@@ -166,4 +174,22 @@ export function checkEligibility(order: OrderDetails, catalog: Catalog): Eligibi
     reasons.push({ code: 'NO_CODE_LINES', message: 'The order has no lines that carry a code.' });
   }
   return { lines, ignored, reasons };
+}
+
+/** Where a line's codes come from, in the order they are tried (see LineStatus.sources). */
+export function lineSources(m: SkuMappingView): LineSource[] {
+  const suppliers: LineSource[] = m.routes?.length
+    ? m.routes.map((r) => ({ source: r.supplier, product: r.product, maxUnitCost: r.maxUnitCost }))
+    : [{ source: m.supplier ?? '', product: m.supplierProduct }]; // '' = the default (first) supplier
+  const pool: LineSource = { source: POOL_SOURCE };
+  switch (m.poolMode ?? 'off') {
+    case 'pool_first':
+      return [pool, ...suppliers];
+    case 'supplier_first':
+      return [...suppliers, pool];
+    case 'pool_only':
+      return [pool];
+    default:
+      return suppliers;
+  }
 }

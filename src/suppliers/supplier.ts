@@ -18,6 +18,8 @@ export interface SupplierClient {
   balance(): Promise<{ amount: string; currency: string }>;
   /** Whether the codes of a supplier order were redeemed; 'unknown' when the supplier can't tell. */
   redemption(supplierOrderId: string): Promise<'used' | 'unused' | 'unknown'>;
+  /** The supplier's current unit price of a product, where it quotes one (price guard). */
+  quote?(product: string): Promise<{ unitPrice: string; currency: string } | null>;
 }
 
 /** 4xx: the supplier said no; retrying the same request cannot help. */
@@ -51,4 +53,29 @@ export class SupplierUnavailableError extends Error {
  */
 export class SupplierOutcomeUnknownError extends Error {
   override name = 'SupplierOutcomeUnknownError';
+}
+
+/**
+ * Every supplier the worker can buy from, by name. A mapping names its suppliers; activities
+ * receive that name from the workflow and resolve the client here. The first is the default
+ * (batches recorded before several suppliers existed name none).
+ */
+export interface SupplierRegistry {
+  readonly names: readonly string[];
+  get(name?: string): SupplierClient;
+}
+
+export function createSupplierRegistry(clients: SupplierClient[]): SupplierRegistry {
+  if (!clients.length) throw new Error('at least one supplier is required');
+  const byName = new Map(clients.map((c) => [c.name, c]));
+  return {
+    names: clients.map((c) => c.name),
+    get(name) {
+      if (!name) return clients[0]!;
+      const client = byName.get(name);
+      if (!client)
+        throw new Error(`unknown supplier "${name}" (configured: ${[...byName.keys()].join(', ')})`);
+      return client;
+    },
+  };
 }

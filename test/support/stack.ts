@@ -23,6 +23,9 @@ import type { WooCommerceClient } from '../../src/storefront/woocommerce';
 import type { PocketsflowClient } from '../../src/gateways/pocketsflow';
 import type { FulfillmentTimeouts } from '../../src/shared/contract';
 import { createAlphaPsnClient } from '../../src/suppliers/alpha-psn';
+import { createKinguinClient } from '../../src/suppliers/kinguin';
+import { createSupplierRegistry } from '../../src/suppliers/supplier';
+import { createKinguinSandbox, type KinguinSandbox } from '../../src/sandbox-supplier/kinguin';
 import { createWorker } from '../../src/worker';
 import { createPayloadCodec } from '../../src/temporal/codec';
 import type { PayloadCodec } from '@temporalio/common';
@@ -67,6 +70,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   notifier?: (db: Db) => Notifier;
   storefronts?: (db: Db) => Storefronts;
+  /** A pool SKU under this many codes raises the low-stock alert (default 10). */
+  poolLowStock?: number;
   /** Don't start an in-process worker (tests that run the worker as a child process). */
   noWorker?: boolean;
   /** Stores' WooCommerce REST clients for the recovery sweep (default: none). */
@@ -82,6 +87,10 @@ export interface Stack {
   database: TestDatabase;
   sandbox: SandboxSupplier;
   sandboxUrl: string;
+  /** The worker's and API's Prometheus metrics. */
+  metrics: ReturnType<typeof createMetrics>;
+  /** The second supplier (Kinguin-style), its own HTTP server. */
+  kinguin: KinguinSandbox;
   apiUrl: string;
   taskQueue: string;
   timeouts: FulfillmentTimeouts;
@@ -134,6 +143,12 @@ async function buildStack(opts: StackOptions, cleanups: (() => Promise<unknown>)
   });
   const sandboxServer = await sandbox.listen();
   cleanups.push(() => sandboxServer.close());
+  const kinguin = createKinguinSandbox({
+    apiKey: 'test-kinguin-key',
+    webhookSecret: 'test-kinguin-event-secret',
+  });
+  const kinguinServer = await kinguin.listen();
+  cleanups.push(() => kinguinServer.close());
 
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -144,6 +159,9 @@ async function buildStack(opts: StackOptions, cleanups: (() => Promise<unknown>)
     SUPPLIER_API_KEY: 'test-supplier-key',
     SUPPLIER_WEBHOOK_SECRETS: 'test-supplier-webhook-secret',
     SUPPLIER_HTTP_TIMEOUT: '3s',
+    KINGUIN_BASE_URL: kinguinServer.url,
+    KINGUIN_API_KEY: 'test-kinguin-key',
+    KINGUIN_WEBHOOK_SECRETS: 'test-kinguin-event-secret',
     STORE_WEBHOOK_SECRETS: JSON.stringify({
       demo: {
         woocommerce: ['test-woo-secret-old-0001', 'test-woo-secret-new-0002'],
@@ -180,7 +198,12 @@ async function buildStack(opts: StackOptions, cleanups: (() => Promise<unknown>)
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const responses = captureResponses(server);
   sandbox.setWebhookUrl(`${apiUrl}/webhooks/supplier`);
+  kinguin.setWebhookUrl(`${apiUrl}/webhooks/supplier/kinguin`);
 
+  const suppliers = createSupplierRegistry([
+    createAlphaPsnClient({ baseUrl: sandboxServer.url, apiKey: 'test-supplier-key', timeoutMs: 3_000 }),
+    createKinguinClient({ baseUrl: kinguinServer.url, apiKey: 'test-kinguin-key', timeoutMs: 3_000 }),
+  ]);
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   if (!opts.noWorker) {
@@ -189,11 +212,9 @@ async function buildStack(opts: StackOptions, cleanups: (() => Promise<unknown>)
       namespace: 'default',
       taskQueue,
       db,
-      supplier: createAlphaPsnClient({
-        baseUrl: sandboxServer.url,
-        apiKey: 'test-supplier-key',
-        timeoutMs: 3_000,
-      }),
+      supplier: suppliers.get(),
+      suppliers,
+      poolLowStock: opts.poolLowStock,
       vault: createCodeVault(config.codes.keys, config.codes.activeKeyId),
       notifier: opts.notifier ? opts.notifier(db) : createRecordingNotifier({ db, logger }),
       storefronts: opts.storefronts ? opts.storefronts(db) : createRecordingStorefronts(db),
@@ -220,6 +241,8 @@ async function buildStack(opts: StackOptions, cleanups: (() => Promise<unknown>)
     database,
     sandbox,
     sandboxUrl: sandboxServer.url,
+    kinguin,
+    metrics,
     apiUrl,
     taskQueue,
     timeouts,
@@ -233,11 +256,12 @@ async function buildStack(opts: StackOptions, cleanups: (() => Promise<unknown>)
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await sandboxServer.close();
+      await kinguinServer.close();
       await db.$disconnect();
       await env.teardown();
       await database.stop();
       // Suite-wide: no code the sandbox issued may appear in a log line or an API answer.
-      const leaks = findCodeLeaks(sandbox.stats.codesIssued, {
+      const leaks = findCodeLeaks([...sandbox.stats.codesIssued, ...kinguin.stats.codesIssued], {
         logs: logs.text(),
         'API responses': responses.join('\n'),
       });

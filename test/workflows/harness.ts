@@ -26,7 +26,12 @@ import {
   type OrderDetails,
   type SupplierOrderReport,
 } from '../../src/shared/contract';
-import { DEFAULT_STORE_SETTINGS, type Catalog, type StoreSettings } from '../../src/shared/eligibility';
+import {
+  DEFAULT_STORE_SETTINGS,
+  type Catalog,
+  type SkuMappingView,
+  type StoreSettings,
+} from '../../src/shared/eligibility';
 import type { fulfillOrder } from '../../src/workflows';
 import { temporalCli } from '../support/stack';
 
@@ -80,7 +85,13 @@ export type MakeReport = (
 export interface Script {
   settings?: Partial<StoreSettings>;
   /** The supplier's answer to placing batch n (1-based); default: delivered in full. */
-  place?: (batch: number, lines: ReportLine[], report: MakeReport) => SupplierOrderReport;
+  place?: (batch: number, lines: ReportLine[], report: MakeReport, supplier?: string) => SupplierOrderReport;
+  /** Overrides of the PSN-US-10 mapping (routes, poolMode, ...). */
+  mapping?: Partial<SkuMappingView>;
+  /** Codes in the fake pool (default 0). */
+  pool?: number;
+  /** What a lookup answers for a batch never placed (default null: the supplier has no such batch). */
+  lookup?: (clientOrderId: string, supplier?: string) => SupplierOrderReport | null;
   redemption?: 'used' | 'unused' | 'unknown';
 }
 
@@ -89,6 +100,7 @@ export function fakeActivities(orderId: string, script: Script = {}) {
   const calls: Call[] = [];
   const placed = new Map<string, SupplierOrderReport>();
   let codeNo = 0;
+  let poolLeft = script.pool ?? 0;
   const record = (name: keyof Activities, input: object) =>
     calls.push({ name, input: input as Record<string, unknown> });
   const report: MakeReport = (batch, state, lines) => ({
@@ -124,6 +136,7 @@ export function fakeActivities(orderId: string, script: Script = {}) {
             denomination: '10.00',
             price: '10.99',
             skuGroup: 'psn',
+            ...script.mapping,
           },
         },
       };
@@ -152,13 +165,23 @@ export function fakeActivities(orderId: string, script: Script = {}) {
       const batch = Number(/_b(\d+)$/.exec(input.clientOrderId)?.[1]);
       const place =
         script.place ?? ((n: number, lines: ReportLine[], make: MakeReport) => make(n, 'delivered', lines));
-      const answer = place(batch, input.lines, report);
+      const answer = place(batch, input.lines, report, input.supplier);
       placed.set(input.clientOrderId, answer);
       return answer;
     },
     async lookupSupplierOrder(input) {
       record('lookupSupplierOrder', input);
-      return placed.get(input.clientOrderId) ?? null; // the batch as the supplier last answered
+      // the batch as the supplier last answered
+      return placed.get(input.clientOrderId) ?? script.lookup?.(input.clientOrderId, input.supplier) ?? null;
+    },
+    async reservePoolCodes(input) {
+      record('reservePoolCodes', input);
+      const n = Math.min(input.count, poolLeft);
+      poolLeft -= n;
+      return {
+        codes: Array.from({ length: n }, () => ({ code: `POOL-${++codeNo}` })),
+        masked: Array.from({ length: n }, () => '****'),
+      };
     },
     async checkSupplierBalance(input) {
       record('checkSupplierBalance', input);

@@ -8,7 +8,7 @@ import { HttpError } from '../errors';
 import { recordPaymentAfterClose, type LatePayment } from '../late-payments';
 import type { HookDeps } from './deps';
 
-export type Provider = 'woocommerce' | 'standard' | 'pocketsflow' | 'paynup' | 'supplier';
+export type Provider = 'woocommerce' | 'standard' | 'pocketsflow' | 'paynup' | 'supplier' | 'kinguin';
 
 /** Requests per window per (provider, store, client IP); 429 in the common error shape. */
 export function webhookRateLimit(

@@ -16,6 +16,8 @@ export interface HookDeps {
   /** The store's settings JSON (stores.settings), or undefined when it has no row. */
   storeSettings(storeId: string): Promise<unknown>;
   supplierSecrets: readonly string[];
+  /** X-Event-Secret values the Kinguin-style supplier's webhooks may carry (rotation: several). */
+  kinguinSecrets: readonly string[];
   workflowId(storeId: string, orderId: string): string;
   /** Requests per window per (provider, store, client IP), genuine and junk counted apart. */
   rateLimit: { max: number; windowMs: number };

@@ -11,6 +11,7 @@ import type {
   CodeActivities,
   NotifyActivities,
   OrderActivities,
+  PoolActivities,
   ReviewActivities,
   SupplierActivities,
 } from '../../activities';
@@ -29,6 +30,8 @@ const DATABASE: ActivityOptions = {
 export const orders = proxyActivities<OrderActivities>(DATABASE);
 export const codes = proxyActivities<CodeActivities>(DATABASE);
 export const reviews = proxyActivities<ReviewActivities>(DATABASE);
+/** Taking pool codes is a database write like the others (idempotent per order line). */
+export const pool = proxyActivities<PoolActivities>(DATABASE);
 
 export const notify = proxyActivities<NotifyActivities>({
   // Longer than the SMTP client's own connect + send timeouts, so a slow send is not retried
@@ -56,8 +59,8 @@ export function supplierActivities(timeouts: FulfillmentTimeouts): SupplierProxy
     initialInterval: '2s',
     backoffCoefficient: 2,
     maximumInterval: '5m',
-    maximumAttempts: 12,
-    nonRetryableErrorTypes: [ErrorType.SupplierRejected],
+    maximumAttempts: timeouts.supplierMaxAttempts ?? 12,
+    nonRetryableErrorTypes: [ErrorType.SupplierRejected, ErrorType.PriceAboveMax],
   };
   const oneCall = proxyActivities<SupplierProxy>({
     startToCloseTimeout: timeouts.supplierCallTimeoutMs,

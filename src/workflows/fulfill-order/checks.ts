@@ -2,7 +2,7 @@
 // the customer be told (after), and may the money go back (refund).
 import { log, upsertSearchAttributes } from '@temporalio/workflow';
 import { ErrorType, SA, type Reason } from '../../shared/contract';
-import { checkEligibility } from '../../shared/eligibility';
+import { checkEligibility, lineSources } from '../../shared/eligibility';
 import { formatMills, parseMills } from '../../shared/money';
 import { balanceCheck, failureMessage, failureType, notify, orders } from './activities';
 import type { OrderRun, Step } from './order-run';
@@ -63,6 +63,9 @@ export async function checkOrder(run: OrderRun): Promise<Step> {
       supplierProduct: m?.supplierProduct,
       region: m?.region,
       masked: known?.masked ?? [],
+      // Where its codes come from; a line that ran out of sources starts over on a retry.
+      sources: m ? lineSources(m) : undefined,
+      sourceIdx: m && (known?.sourceIdx ?? 0) < lineSources(m).length ? (known?.sourceIdx ?? 0) : 0,
     };
   });
   const regions = [...new Set(state.eligible.map((l) => l.mapping.region))];

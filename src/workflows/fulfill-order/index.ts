@@ -15,6 +15,7 @@ import {
   reviewDecisionUpdate,
   statusQuery,
   supplierCallbackSignal,
+  supplierStatusSignal,
   type FulfillmentStatus,
   type FulfillOrderInput,
 } from '../../shared/contract';
@@ -22,7 +23,7 @@ import { orders } from './activities';
 import { checkOrder, deliver, reconcileCosts, refund, storefrontHoldStep } from './checks';
 import { OrderRun, type Step } from './order-run';
 import { review, submitDecision, validateDecision } from './review';
-import { applyReport, placeBatch } from './supplier-steps';
+import { applyReport, placeBatch, placeRouted, routing } from './supplier-steps';
 
 export async function fulfillOrder(input: FulfillOrderInput): Promise<FulfillmentStatus> {
   const run = new OrderRun(input);
@@ -32,6 +33,7 @@ export async function fulfillOrder(input: FulfillOrderInput): Promise<Fulfillmen
   setHandler(storefrontStatusSignal, (c) => state.receiveStorefrontStatus(c));
   setHandler(paymentReceivedSignal, (p) => state.receivePayment(p));
   setHandler(supplierCallbackSignal, (c) => state.receiveSupplierCallback(c));
+  setHandler(supplierStatusSignal, (n) => state.receiveSupplierStatus(n));
   setHandler(redemptionSignal, (n) => state.receiveRedemption(n));
   setHandler(refundRequestedSignal, (r) => state.receiveRefundRequest(r));
   setHandler(statusQuery, () => state.status);
@@ -67,7 +69,7 @@ async function runStep(run: OrderRun, step: Exclude<Step, { kind: 'end' }>): Pro
     case 'apply':
       return applyReport(run, step.clientOrderId);
     case 'order':
-      return placeBatch(run);
+      return routing() ? placeRouted(run) : placeBatch(run);
     case 'reconcile':
       return reconcileCosts(run);
     case 'deliver':

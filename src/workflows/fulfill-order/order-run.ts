@@ -131,7 +131,12 @@ export class OrderRun {
   }
 
   /** Stores codes for a line, up to what it still lacks. */
-  async storeCodes(lineNo: number, issued: IssuedCode[], supplierOrderId?: string): Promise<void> {
+  async storeCodes(
+    lineNo: number,
+    issued: IssuedCode[],
+    supplierOrderId?: string,
+    supplier?: string,
+  ): Promise<void> {
     const line = this.state.status.lines.find((l) => l.lineNo === lineNo)!;
     const take = issued.slice(0, line.quantity - line.delivered);
     if (!take.length) return;
@@ -141,6 +146,7 @@ export class OrderRun {
       firstUnit: line.delivered,
       codes: take,
       supplierOrderId,
+      ...(supplier ? { supplier } : {}),
     });
     line.delivered += take.length;
     line.masked.push(...masked);
@@ -152,9 +158,10 @@ export class OrderRun {
     lineNo: number,
     issued: IssuedCode[],
     supplierOrderId?: string,
+    supplier?: string,
   ): Promise<Step | undefined> {
     try {
-      await this.storeCodes(lineNo, issued, supplierOrderId);
+      await this.storeCodes(lineNo, issued, supplierOrderId, supplier);
       return undefined;
     } catch (err) {
       if (failureType(err) !== ErrorType.CodeConflict) throw err;

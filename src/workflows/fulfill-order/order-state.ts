@@ -11,6 +11,7 @@ import {
   type OrderDetails,
   type OrderLineInput,
   type PaymentReceived,
+  type Reason,
   type ReasonCode,
   type RedemptionNotice,
   type RefundRequest,
@@ -18,6 +19,7 @@ import {
   type StorefrontStatusChange,
   type SupplierCallback,
   type SupplierOrderReport,
+  type SupplierStatusNotice,
 } from '../../shared/contract';
 import type { EligibleLine } from '../../shared/eligibility';
 
@@ -90,6 +92,10 @@ export class OrderState {
   storefrontStop: string | undefined;
   /** The lines and total the first batch was bought for; a later edit of them goes to review. */
   boughtOn: { total: string; lines: OrderLineInput[] } | undefined;
+  /** Batches a supplier said changed (supplierStatusSignal); the wait ends and looks them up. */
+  readonly nudged = new Set<string>();
+  /** Why each source a line tried said no, by line number (the review says it when none is left). */
+  readonly refusals = new Map<number, Reason[]>();
   /** Review cases opened by this order (across continue-as-new), for their unique keys. */
   reviewOpenings = 0;
   private readonly seenEvents = new Set<string>();
@@ -149,6 +155,13 @@ export class OrderState {
     if (this.firstSeen(p.eventId)) this.payment ??= p;
   }
 
+  /** A batch changed at a supplier whose webhook carries no codes: look it up now. */
+  receiveSupplierStatus(n: SupplierStatusNotice): void {
+    if (!this.firstSeen(n.eventId)) return;
+    if (this.status.batches.some((b) => b.clientOrderId === n.clientOrderId))
+      this.nudged.add(n.clientOrderId);
+  }
+
   /** Only a batch this order placed: a report for any other client order id is not ours. */
   receiveSupplierCallback({ eventId, report }: SupplierCallback): void {
     if (!this.firstSeen(eventId)) return;
@@ -192,6 +205,10 @@ export class OrderState {
     if (prev && Date.parse(report.updatedAt) < Date.parse(prev.updatedAt)) return; // out of order
     this.reports.set(report.clientOrderId, report);
     const batch = this.status.batches.find((b) => b.clientOrderId === report.clientOrderId);
+    // A batch closed as never placed (its supplier's lookup found nothing) shows up after all:
+    // it is applied like any late batch, never silently dropped.
+    if (!prev && batch?.state === 'failed' && report.state !== 'failed')
+      this.appliedBatches.delete(report.clientOrderId);
     if (batch) {
       batch.state = report.state;
       batch.supplierOrderId = report.supplierOrderId;

@@ -151,6 +151,13 @@ function stepAfter(state: OrderState, decision: ReviewDecision, reasons: Reason[
   }
   if (decision.action === 'retry') {
     for (const r of reasons) if (APPROVABLE.includes(r.code)) state.approved.add(r.code);
+    // A line that ran out of sources tries them all again.
+    for (const l of state.status.lines) {
+      if (l.sources && (l.sourceIdx ?? 0) >= l.sources.length) {
+        l.sourceIdx = 0;
+        state.refusals.delete(l.lineNo);
+      }
+    }
     const hold = reasons.some((r) => isEligibilityReason(r.code)) || state.eligible.length === 0;
     return hold ? { kind: 'check' } : state.missingUnits().length ? { kind: 'order' } : { kind: 'reconcile' };
   }
