@@ -20,6 +20,8 @@ type Credentials = Config['storefronts']['credentials'][string];
 export interface StorefrontsDeps {
   db: Db;
   credentials: Config['storefronts']['credentials'];
+  /** A store's REST credentials from the store registry (database, then env); wins over `credentials`. */
+  restCredentials?: (storeId: string) => Promise<Credentials | undefined>;
   timeoutMs: number;
   logger?: Logger;
   now?: () => Date;
@@ -83,7 +85,9 @@ export function createStorefronts(deps: StorefrontsDeps): Storefronts {
 
   async function resolve(order: Order): Promise<{ url: string; creds: Credentials } | null> {
     const store = await db.store.findUnique({ where: { id: order.storeId } });
-    const creds = store?.credentialsRef ? deps.credentials[store.credentialsRef] : undefined;
+    const creds =
+      (await deps.restCredentials?.(order.storeId)) ??
+      (store?.credentialsRef ? deps.credentials[store.credentialsRef] : undefined);
     if (!store?.storefrontUrl || !creds) return null;
     return { url: store.storefrontUrl, creds };
   }
@@ -184,10 +188,14 @@ export function createStorefronts(deps: StorefrontsDeps): Storefronts {
 }
 
 /** The WooCommerce REST client of a store, for reading (the recovery sweep); null without credentials. */
-export function createWooCommerceClients(deps: Pick<StorefrontsDeps, 'db' | 'credentials' | 'timeoutMs'>) {
+export function createWooCommerceClients(
+  deps: Pick<StorefrontsDeps, 'db' | 'credentials' | 'restCredentials' | 'timeoutMs'>,
+) {
   return async (storeId: string) => {
     const store = await deps.db.store.findUnique({ where: { id: storeId } });
-    const creds = store?.credentialsRef ? deps.credentials[store.credentialsRef] : undefined;
+    const creds =
+      (await deps.restCredentials?.(storeId)) ??
+      (store?.credentialsRef ? deps.credentials[store.credentialsRef] : undefined);
     if (!store?.storefrontUrl || creds?.kind !== 'woocommerce') return null;
     return createWooCommerceClient({
       baseUrl: store.storefrontUrl,

@@ -30,6 +30,9 @@ import {
   type Session,
 } from './session';
 import { exceptionsPage, loginPage, messagePage, type Flash } from './views';
+import { storesRouter } from './stores';
+import type { CodeVault } from '../../codes/vault';
+import { createStoreService } from '../../stores/service';
 
 export interface AdminDeps {
   db: Db;
@@ -40,6 +43,10 @@ export interface AdminDeps {
   logger: Logger;
   /** How long one decision may take before the page gives up waiting (the Update may still apply). */
   decisionTimeoutMs?: number;
+  /** The code key ring: store secrets are encrypted with it. Without it, no store pages. */
+  vault?: CodeVault;
+  /** Called after a store changed (the API's registry drops its cached answer). */
+  onStoreChange?: (storeId: string) => void;
 }
 
 const ACTION_LABEL: Record<ReviewAction, string> = {
@@ -94,6 +101,20 @@ export function adminRouter(deps: AdminDeps): Router {
   async function render(res: Response, s: Session, status: number, flash?: Flash) {
     const view = await loadExceptions({ db: deps.db, temporal: deps.temporal });
     send(res, status, exceptionsPage({ view, user: s.name, csrf: sessions.csrfToken(s), flash }));
+  }
+
+  if (deps.vault) {
+    router.use(
+      '/stores',
+      storesRouter({
+        stores: createStoreService({ db: deps.db, vault: deps.vault, onChange: deps.onStoreChange }),
+        logger: deps.logger,
+        session,
+        csrfToken: (s) => sessions.csrfToken(s),
+        csrfValid: (s, given) => sessions.csrfValid(s, given),
+        by: decidedBy,
+      }),
+    );
   }
 
   router.get('/login', (req, res) => {

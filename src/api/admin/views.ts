@@ -122,7 +122,7 @@ const STYLE = html`<style>
   }
 </style>`;
 
-function page(title: string, body: SafeHtml): string {
+export function page(title: string, body: SafeHtml): string {
   return html`<!doctype html>
     <html lang="en">
       <head>
