@@ -3,6 +3,7 @@
 // Exit codes: 0 done, 1 the operation failed or was refused, 2 bad usage.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import {
   WorkflowNotFoundError,
@@ -30,6 +31,8 @@ import { RECONCILE_WORKFLOW_TYPE, isDay, previousUtcDay, type ReconcileReport } 
 import { connectClient } from '../temporal/connection';
 import { stuckQuery } from './queries';
 import { ACTIONS } from '../api/admin/decision-form';
+import { readStdin, storeCommand, StoreUsageError, STORE_USAGE } from './store-command';
+import { StoreError } from '../stores/service';
 import { ensureReconcileSchedule, ensureSweepSchedules, sweepableStores } from './schedule';
 
 const USAGE = `usage: npm run ops -- <command> [options]
@@ -41,6 +44,7 @@ const USAGE = `usage: npm run ops -- <command> [options]
   notify    <order> --template delivered|processing|review|refunded|cancelled --by NAME
   reconcile [--date YYYY-MM-DD]                                    run the daily reconciliation now (default: yesterday, UTC)
   schedule                                                         create or update the nightly reconcile Schedule
+${STORE_USAGE}
 
 <order> is a workflow id (fulfill:demo:1042) or store:order (demo:1042).
 Every command takes --json for scripts. Exit codes: 0 done, 1 failed or refused, 2 bad usage.`;
@@ -515,7 +519,7 @@ async function schedule(ctx: Ctx) {
 
 // ------------------------------------------------------------------ main
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], io: { stdin?: () => Promise<string> } = {}): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -534,6 +538,15 @@ export async function main(argv: string[]): Promise<number> {
         'codes-file': { type: 'string' },
         template: { type: 'string' },
         date: { type: 'string' },
+        name: { type: 'string' },
+        platform: { type: 'string' },
+        url: { type: 'string' },
+        'payment-methods': { type: 'string' },
+        tolerance: { type: 'string' },
+        regions: { type: 'string' },
+        'sku-prefixes': { type: 'string' },
+        'api-id': { type: 'string' },
+        kind: { type: 'string' },
       },
     });
   } catch (err) {
@@ -587,14 +600,23 @@ export async function main(argv: string[]): Promise<number> {
       case 'schedule':
         await schedule(ctx);
         break;
+      case 'store':
+        await storeCommand(
+          { ...ctx, stdin: io.stdin ?? readStdin },
+          positionals,
+          opts,
+          str(opts.by) ?? `cli:${userInfo().username}`,
+        );
+        break;
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
     return 0;
   } catch (err) {
-    const usage = err instanceof UsageError;
+    const usage = err instanceof UsageError || err instanceof StoreUsageError;
+    const refused = err instanceof Refused || err instanceof StoreError;
     const message = (err as Error).message;
-    if (json) console.log(JSON.stringify({ error: message, refused: err instanceof Refused }, null, 2));
+    if (json) console.log(JSON.stringify({ error: message, refused }, null, 2));
     console.error(usage ? `${message}\n\n${USAGE}` : `error: ${message}`);
     return usage ? 2 : 1;
   } finally {
