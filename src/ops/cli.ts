@@ -33,6 +33,8 @@ import { stuckQuery } from './queries';
 import { ACTIONS } from '../api/admin/decision-form';
 import { readStdin, storeCommand, StoreUsageError, STORE_USAGE } from './store-command';
 import { StoreError } from '../stores/service';
+import { userCommand, UserUsageError, USER_USAGE } from './user-command';
+import { UserError } from '../users/users';
 import { ensureReconcileSchedule, ensureSweepSchedules, sweepableStores } from './schedule';
 
 const USAGE = `usage: npm run ops -- <command> [options]
@@ -45,6 +47,7 @@ const USAGE = `usage: npm run ops -- <command> [options]
   reconcile [--date YYYY-MM-DD]                                    run the daily reconciliation now (default: yesterday, UTC)
   schedule                                                         create or update the nightly reconcile Schedule
 ${STORE_USAGE}
+${USER_USAGE}
 
 <order> is a workflow id (fulfill:demo:1042) or store:order (demo:1042).
 Every command takes --json for scripts. Exit codes: 0 done, 1 failed or refused, 2 bad usage.`;
@@ -547,6 +550,7 @@ export async function main(argv: string[], io: { stdin?: () => Promise<string> }
         'sku-prefixes': { type: 'string' },
         'api-id': { type: 'string' },
         kind: { type: 'string' },
+        role: { type: 'string' },
       },
     });
   } catch (err) {
@@ -608,13 +612,22 @@ export async function main(argv: string[], io: { stdin?: () => Promise<string> }
           str(opts.by) ?? `cli:${userInfo().username}`,
         );
         break;
+      case 'user':
+        await userCommand(
+          { ...ctx, stdin: io.stdin ?? readStdin },
+          positionals,
+          opts,
+          str(opts.by) ?? `cli:${userInfo().username}`,
+        );
+        break;
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
     return 0;
   } catch (err) {
-    const usage = err instanceof UsageError || err instanceof StoreUsageError;
-    const refused = err instanceof Refused || err instanceof StoreError;
+    const usage =
+      err instanceof UsageError || err instanceof StoreUsageError || err instanceof UserUsageError;
+    const refused = err instanceof Refused || err instanceof StoreError || err instanceof UserError;
     const message = (err as Error).message;
     if (json) console.log(JSON.stringify({ error: message, refused }, null, 2));
     console.error(usage ? `${message}\n\n${USAGE}` : `error: ${message}`);

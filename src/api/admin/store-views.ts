@@ -32,10 +32,13 @@ const STYLE = html`<style>
   }
 </style>`;
 
-function nav(user: string, csrf: string): SafeHtml {
+export function consoleNav(user: string, csrf: string): SafeHtml {
   return html`${STYLE}
     <header>
-      <nav><a href="/admin">Exceptions</a> · <a href="/admin/stores">Stores</a></nav>
+      <nav>
+        <a href="/admin">Exceptions</a> · <a href="/admin/stores">Stores</a> ·
+        <a href="/admin/users">Users</a>
+      </nav>
       <form method="post" action="/admin/logout">
         <span class="muted">Signed in as ${user}</span>
         <input type="hidden" name="csrf" value="${csrf}" /> <button type="submit">Sign out</button>
@@ -54,7 +57,7 @@ function flashOf(flash?: Flash): SafeHtml | string {
 export function storesPage(opts: { stores: StoreView[]; user: string; csrf: string; flash?: Flash }): string {
   return page(
     'Stores',
-    html`${nav(opts.user, opts.csrf)}
+    html`${consoleNav(opts.user, opts.csrf)}
       <h1>Stores</h1>
       ${flashOf(opts.flash)}
       <table id="stores">
@@ -139,7 +142,7 @@ export function storePage(opts: { store: StoreView; user: string; csrf: string; 
   const hidden = html`<input type="hidden" name="csrf" value="${csrf}" />`;
   return page(
     `Store ${s.id}`,
-    html`${nav(opts.user, csrf)}
+    html`${consoleNav(opts.user, csrf)}
       <h1>Store ${s.id} <span class="muted">(${s.disabled ? 'disabled' : 'active'})</span></h1>
       ${flashOf(opts.flash)}
       <div class="columns">

@@ -6,13 +6,14 @@ import type { StoreService } from '../../stores/service';
 import { StoreError } from '../../stores/service';
 import { WEBHOOK_PROVIDERS, type WebhookProvider } from '../../stores/secrets';
 import type { Session } from './session';
+import { allows } from '../../users/users';
 import { storePage, storesPage } from './store-views';
 import { messagePage, type Flash } from './views';
 
 export interface StoresRouterDeps {
   stores: StoreService;
   logger: Logger;
-  session(req: Request): Session | undefined;
+  session(req: Request): Promise<Session | undefined>;
   csrfToken(s: Session): string;
   csrfValid(s: Session, given: unknown): boolean;
   /** What a change records as its author. */
@@ -62,12 +63,12 @@ export function storesRouter(deps: StoresRouterDeps): Router {
   }
 
   router.get('/', async (req, res) => {
-    const s = deps.session(req);
+    const s = await deps.session(req);
     if (!s) return res.redirect(303, '/admin/login');
     await list(req, res, s);
   });
   router.get('/:id', async (req, res) => {
-    const s = deps.session(req);
+    const s = await deps.session(req);
     if (!s) return res.redirect(303, '/admin/login');
     await one(req, res, s, String(req.params.id));
   });
@@ -78,7 +79,7 @@ export function storesRouter(deps: StoresRouterDeps): Router {
     act: (req: Request, by: string, id: string | undefined) => Promise<{ id: string; done: string }>,
   ) =>
     router.post(path, async (req, res) => {
-      const s = deps.session(req);
+      const s = await deps.session(req);
       if (!s) return send(res, 401, messagePage('Signed out', 'Your session has ended; sign in again.'));
       if (!deps.csrfValid(s, (req.body as Record<string, unknown> | undefined)?.csrf))
         return send(
@@ -86,6 +87,8 @@ export function storesRouter(deps: StoresRouterDeps): Router {
           403,
           messagePage('Forbidden', 'The form has expired; reload the page and try again.'),
         );
+      if (!allows(s.role, 'admin'))
+        return send(res, 403, messagePage('Forbidden', `A ${s.role} cannot change stores; ask an admin.`));
       const id = typeof req.params.id === 'string' ? req.params.id : undefined;
       try {
         const by = deps.by(s);
