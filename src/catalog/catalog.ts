@@ -176,6 +176,8 @@ export function createCatalog(db: Db) {
     if (!(await db.store.findUnique({ where: { id: storeId } })))
       throw new CatalogError(`unknown store ${storeId}`);
     const diff = diffCatalog(await current(storeId), rows);
+    if (!diff.added.length && !diff.changed.length && !diff.retired.length)
+      throw new CatalogError('nothing to publish: the active catalogue is already this');
     const last = await db.catalogPublication.findFirst({ where: { storeId }, orderBy: { version: 'desc' } });
     const version = (last?.version ?? 0) + 1;
     const note = meta.note ?? `catalogue v${version}`;

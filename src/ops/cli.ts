@@ -35,6 +35,8 @@ import { readStdin, storeCommand, StoreUsageError, STORE_USAGE } from './store-c
 import { StoreError } from '../stores/service';
 import { userCommand, UserUsageError, USER_USAGE } from './user-command';
 import { UserError } from '../users/users';
+import { catalogCommand, CatalogUsageError, CATALOG_USAGE } from './catalog-command';
+import { CatalogError } from '../catalog/catalog';
 import { ensureReconcileSchedule, ensureSweepSchedules, sweepableStores } from './schedule';
 
 const USAGE = `usage: npm run ops -- <command> [options]
@@ -48,6 +50,7 @@ const USAGE = `usage: npm run ops -- <command> [options]
   schedule                                                         create or update the nightly reconcile Schedule
 ${STORE_USAGE}
 ${USER_USAGE}
+${CATALOG_USAGE}
 
 <order> is a workflow id (fulfill:demo:1042) or store:order (demo:1042).
 Every command takes --json for scripts. Exit codes: 0 done, 1 failed or refused, 2 bad usage.`;
@@ -522,7 +525,10 @@ async function schedule(ctx: Ctx) {
 
 // ------------------------------------------------------------------ main
 
-export async function main(argv: string[], io: { stdin?: () => Promise<string> } = {}): Promise<number> {
+export async function main(
+  argv: string[],
+  io: { stdin?: () => Promise<string>; write?: (text: string) => void } = {},
+): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -551,6 +557,7 @@ export async function main(argv: string[], io: { stdin?: () => Promise<string> }
         'api-id': { type: 'string' },
         kind: { type: 'string' },
         role: { type: 'string' },
+        'dry-run': { type: 'boolean' },
       },
     });
   } catch (err) {
@@ -612,6 +619,13 @@ export async function main(argv: string[], io: { stdin?: () => Promise<string> }
           str(opts.by) ?? `cli:${userInfo().username}`,
         );
         break;
+      case 'catalog':
+        await catalogCommand(
+          { ...ctx, stdin: io.stdin ?? readStdin, write: io.write ?? ((t) => void process.stdout.write(t)) },
+          positionals,
+          opts,
+        );
+        break;
       case 'user':
         await userCommand(
           { ...ctx, stdin: io.stdin ?? readStdin },
@@ -626,8 +640,15 @@ export async function main(argv: string[], io: { stdin?: () => Promise<string> }
     return 0;
   } catch (err) {
     const usage =
-      err instanceof UsageError || err instanceof StoreUsageError || err instanceof UserUsageError;
-    const refused = err instanceof Refused || err instanceof StoreError || err instanceof UserError;
+      err instanceof UsageError ||
+      err instanceof StoreUsageError ||
+      err instanceof UserUsageError ||
+      err instanceof CatalogUsageError;
+    const refused =
+      err instanceof Refused ||
+      err instanceof StoreError ||
+      err instanceof UserError ||
+      err instanceof CatalogError;
     const message = (err as Error).message;
     if (json) console.log(JSON.stringify({ error: message, refused }, null, 2));
     console.error(usage ? `${message}\n\n${USAGE}` : `error: ${message}`);

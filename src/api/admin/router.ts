@@ -32,6 +32,7 @@ import {
 import { exceptionsPage, loginPage, messagePage, type Flash } from './views';
 import { storesRouter } from './stores';
 import { usersRouter } from './users';
+import { catalogRouter } from './catalog';
 import { createLoginLimiter, loginLockedMessage } from './login-limiter';
 import { allows, createUsers, type Role } from '../../users/users';
 import type { CodeVault } from '../../codes/vault';
@@ -93,7 +94,8 @@ export function adminRouter(deps: AdminDeps): Router {
     });
     next();
   });
-  router.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 20 }));
+  // 1 MB: a catalogue CSV of a few thousand SKUs is posted as one field.
+  router.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 20 }));
 
   const users = createUsers(deps.db);
   const limiter = createLoginLimiter();
@@ -127,6 +129,17 @@ export function adminRouter(deps: AdminDeps): Router {
     );
   }
 
+  router.use(
+    '/catalog',
+    catalogRouter({
+      db: deps.db,
+      logger: deps.logger,
+      session,
+      csrfToken: (s) => sessions.csrfToken(s),
+      csrfValid: (s, given) => sessions.csrfValid(s, given),
+      by: decidedBy,
+    }),
+  );
   router.use(
     '/users',
     usersRouter({

@@ -37,6 +37,7 @@ export function consoleNav(user: string, csrf: string): SafeHtml {
     <header>
       <nav>
         <a href="/admin">Exceptions</a> · <a href="/admin/stores">Stores</a> ·
+        <a href="/admin/catalog">Catalogue</a> ·
         <a href="/admin/users">Users</a>
       </nav>
       <form method="post" action="/admin/logout">

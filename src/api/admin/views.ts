@@ -238,6 +238,7 @@ export function exceptionsPage(opts: {
     'Exceptions',
     html`<nav>
         <a href="/admin">Exceptions</a> · <a href="/admin/stores">Stores</a> ·
+        <a href="/admin/catalog">Catalogue</a> ·
         <a href="/admin/users">Users</a>
       </nav>
       <header>
