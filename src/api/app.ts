@@ -28,6 +28,7 @@ import { metricsHandler, webhookRejectionCounter } from './metrics-route';
 import { codecRouter } from './codec';
 import { createPayloadCodec } from '../temporal/codec';
 import type { PayloadCodec } from '@temporalio/common';
+import type { Notifier } from '../notify/notifier';
 
 export interface AppDeps {
   config: Config;
@@ -43,6 +44,8 @@ export interface AppDeps {
   codec?: PayloadCodec;
   /** Stores' secrets (env + database, short-TTL cache); default: built from config and db. */
   stores?: StoreRegistry;
+  /** The codes email, for the admin order page's resend button (none: the button says so). */
+  notifier?: Notifier;
 }
 
 const READY_CHECK_MS = 1_000;
@@ -149,6 +152,7 @@ export function createApp(deps: AppDeps): Express {
         adminUsers: config.api.adminUsers,
         logger: deps.logger,
         vault,
+        notifier: deps.notifier,
         onStoreChange: (storeId) => stores.invalidate(storeId),
       }),
     );

@@ -159,7 +159,9 @@ async function buildStack(opts: StackOptions, cleanups: (() => Promise<unknown>)
   // A generous deadline here: a loaded 2-core CI machine must not turn a slow call into a 503.
   // The production default (API_TEMPORAL_TIMEOUT, 1 s) is measured by test/temporal-outage.test.ts.
   const gateway = createGateway(env.client, taskQueue, timeouts, { deadlineMs: 10_000 });
+  const notifier = opts.notifier ? opts.notifier(db) : createRecordingNotifier({ db, logger });
   const app = createApp({
+    notifier,
     config,
     gateway,
     db,
@@ -192,7 +194,7 @@ async function buildStack(opts: StackOptions, cleanups: (() => Promise<unknown>)
         timeoutMs: 3_000,
       }),
       vault: createCodeVault(config.codes.keys, config.codes.activeKeyId),
-      notifier: opts.notifier ? opts.notifier(db) : createRecordingNotifier({ db, logger }),
+      notifier,
       storefronts: opts.storefronts ? opts.storefronts(db) : createRecordingStorefronts(db),
       metrics,
       lowBalance: config.supplier.lowBalance,

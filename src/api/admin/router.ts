@@ -33,6 +33,8 @@ import { exceptionsPage, loginPage, messagePage, type Flash } from './views';
 import { storesRouter } from './stores';
 import { usersRouter } from './users';
 import { catalogRouter } from './catalog';
+import { ordersRouter } from './orders';
+import type { Notifier } from '../../notify/notifier';
 import { createLoginLimiter, loginLockedMessage } from './login-limiter';
 import { allows, createUsers, type Role } from '../../users/users';
 import type { CodeVault } from '../../codes/vault';
@@ -49,6 +51,8 @@ export interface AdminDeps {
   decisionTimeoutMs?: number;
   /** The code key ring: store secrets are encrypted with it. Without it, no store pages. */
   vault?: CodeVault;
+  /** The codes email, for the order page's resend button. */
+  notifier?: Notifier;
   /** Called after a store changed (the API's registry drops its cached answer). */
   onStoreChange?: (storeId: string) => void;
 }
@@ -129,6 +133,19 @@ export function adminRouter(deps: AdminDeps): Router {
     );
   }
 
+  router.use(
+    '/orders',
+    ordersRouter({
+      db: deps.db,
+      temporal: deps.temporal,
+      logger: deps.logger,
+      notifier: deps.notifier,
+      session,
+      csrfToken: (s) => sessions.csrfToken(s),
+      csrfValid: (s, given) => sessions.csrfValid(s, given),
+      by: decidedBy,
+    }),
+  );
   router.use(
     '/catalog',
     catalogRouter({
