@@ -46,47 +46,46 @@ const json = <T extends z.ZodType>(schema: T, fallback: string) =>
     })
     .pipe(schema);
 
-/** Per-store webhook secrets; several per provider so a secret can rotate without downtime. */
-const storeSecretsSchema = z
-  .record(
-    z.string(),
-    z
-      .object({
-        woocommerce: z.array(z.string().min(16)).default([]),
-        standard: z
-          .array(
-            z.string().refine(
-              (v) => {
-                const b64 = v.replace(/^whsec_/, '');
-                return /^[A-Za-z0-9+/]+={0,2}$/.test(b64) && Buffer.from(b64, 'base64').length >= 16;
-              },
-              {
-                message:
-                  'must be whsec_<base64> (or bare base64) of at least 16 bytes, as Standard Webhooks secrets are',
-              },
-            ),
-          )
-          .default([]),
-        pocketsflow: z.array(z.string().min(16)).default([]),
-        /** This store's Pay'nUp API id (the tokens' `iss`) and active API keys. */
-        paynup: z
-          .object({ apiId: z.string().min(1), apiKeys: z.array(z.string().min(16)).min(1) })
-          .strict()
-          .optional(),
-      })
-      .strict(),
-  )
-  .superRefine((stores, ctx) => {
-    for (const id of Object.keys(stores))
-      if (!STORE_ID.test(id))
-        ctx.addIssue({
-          code: 'custom',
-          path: [id],
-          message:
-            'is not a store id: 1-40 lowercase letters, digits and "-", starting with a letter or digit (no "_": ' +
-            'the supplier client order id cb_<store>_<order>_b<n> must decode to one store)',
-        });
-  });
+/** One store's webhook secrets; several per provider so a secret can rotate without downtime. */
+export const storeSecretEntrySchema = z
+  .object({
+    woocommerce: z.array(z.string().min(16)).default([]),
+    standard: z
+      .array(
+        z.string().refine(
+          (v) => {
+            const b64 = v.replace(/^whsec_/, '');
+            return /^[A-Za-z0-9+/]+={0,2}$/.test(b64) && Buffer.from(b64, 'base64').length >= 16;
+          },
+          {
+            message:
+              'must be whsec_<base64> (or bare base64) of at least 16 bytes, as Standard Webhooks secrets are',
+          },
+        ),
+      )
+      .default([]),
+    pocketsflow: z.array(z.string().min(16)).default([]),
+    /** This store's Pay'nUp API id (the tokens' `iss`) and active API keys. */
+    paynup: z
+      .object({ apiId: z.string().min(1), apiKeys: z.array(z.string().min(16)).min(1) })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type StoreSecretEntry = z.output<typeof storeSecretEntrySchema>;
+
+/** Per-store webhook secrets (STORE_WEBHOOK_SECRETS), keyed by store id. */
+const storeSecretsSchema = z.record(z.string(), storeSecretEntrySchema).superRefine((stores, ctx) => {
+  for (const id of Object.keys(stores))
+    if (!STORE_ID.test(id))
+      ctx.addIssue({
+        code: 'custom',
+        path: [id],
+        message:
+          'is not a store id: 1-40 lowercase letters, digits and "-", starting with a letter or digit (no "_": ' +
+          'the supplier client order id cb_<store>_<order>_b<n> must decode to one store)',
+      });
+});
 
 /** "kid:base64key,kid2:base64key" — 32-byte AES keys for codes at rest. */
 const keyRing = (fallback: string) =>
@@ -105,22 +104,27 @@ const keyRing = (fallback: string) =>
   });
 
 /** Where each store's storefront REST credentials live; stores name an entry (credentials_ref). */
+const wooCommerceCredential = z
+  .object({
+    kind: z.literal('woocommerce'),
+    consumerKey: z.string().min(8),
+    consumerSecret: z.string().min(8),
+  })
+  .strict();
+const callbackCredential = z.object({ kind: z.literal('callback'), secret: z.string().min(16) }).strict();
+/** A store's Pocketsflow API key (named by its settings.pocketsflowCredentialsRef), for the sweep. */
+const pocketsflowCredential = z
+  .object({ kind: z.literal('pocketsflow'), apiKey: z.string().min(8), baseUrl: z.url().optional() })
+  .strict();
+/** A storefront's own REST credentials (WooCommerce) or signed-callback secret. */
+export const storefrontCredentialSchema = z.discriminatedUnion('kind', [
+  wooCommerceCredential,
+  callbackCredential,
+]);
+export type StorefrontCredential = z.output<typeof storefrontCredentialSchema>;
 const storefrontCredentialsSchema = z.record(
   z.string().min(1),
-  z.discriminatedUnion('kind', [
-    z
-      .object({
-        kind: z.literal('woocommerce'),
-        consumerKey: z.string().min(8),
-        consumerSecret: z.string().min(8),
-      })
-      .strict(),
-    z.object({ kind: z.literal('callback'), secret: z.string().min(16) }).strict(),
-    /** A store's Pocketsflow API key (named by its settings.pocketsflowCredentialsRef), for the sweep. */
-    z
-      .object({ kind: z.literal('pocketsflow'), apiKey: z.string().min(8), baseUrl: z.url().optional() })
-      .strict(),
-  ]),
+  z.discriminatedUnion('kind', [wooCommerceCredential, callbackCredential, pocketsflowCredential]),
 );
 
 /** A 32-byte key given as base64. */

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { loadEnvFile, loadConfig, databaseUrl, type Config } from './config';
+import { createStoreRegistry } from './stores/registry';
 import { createCodeVault } from './codes/vault';
 import { createDb } from './db/client';
 import { createConfiguredNotifier } from './notify/email';
@@ -86,6 +87,9 @@ async function main() {
       : []),
   ]);
   const vault = createCodeVault(config.codes.keys, config.codes.activeKeyId, config.codes.fingerprintKey);
+  // Stores onboarded from the console: their REST credentials are read (short-TTL cache) per call.
+  const stores = createStoreRegistry({ db, vault, config });
+  const restCredentials = async (storeId: string) => (await stores.resolve(storeId))?.rest;
   const worker = await createWorker({
     workflowBundle,
     tuning: {
@@ -106,6 +110,7 @@ async function main() {
     storefronts: createStorefronts({
       db,
       credentials: config.storefronts.credentials,
+      restCredentials,
       timeoutMs: config.storefronts.httpTimeoutMs,
       logger,
     }),
@@ -113,6 +118,7 @@ async function main() {
       wooCommerce: createWooCommerceClients({
         db,
         credentials: config.storefronts.credentials,
+        restCredentials,
         timeoutMs: config.storefronts.httpTimeoutMs,
       }),
       pocketsflow: createPocketsflowClients({

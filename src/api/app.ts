@@ -4,7 +4,9 @@ import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
-import { paynupFor, type Config } from '../config';
+import type { Config } from '../config';
+import { createCodeVault } from '../codes/vault';
+import { createStoreRegistry, type StoreRegistry } from '../stores/registry';
 import type { Db } from '../db/client';
 import type { Metrics } from '../observability/metrics';
 import { fulfillmentWorkflowId } from '../shared/contract';
@@ -27,6 +29,7 @@ import { metricsHandler, webhookRejectionCounter } from './metrics-route';
 import { codecRouter } from './codec';
 import { createPayloadCodec } from '../temporal/codec';
 import type { PayloadCodec } from '@temporalio/common';
+import type { Notifier } from '../notify/notifier';
 
 export interface AppDeps {
   config: Config;
@@ -40,6 +43,10 @@ export interface AppDeps {
   temporal?: Client;
   /** Payload codec served at /codec for the Web UI and CLI; default: the configured one. */
   codec?: PayloadCodec;
+  /** Stores' secrets (env + database, short-TTL cache); default: built from config and db. */
+  stores?: StoreRegistry;
+  /** The codes email, for the admin order page's resend button (none: the button says so). */
+  notifier?: Notifier;
 }
 
 const READY_CHECK_MS = 1_000;
@@ -77,6 +84,8 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
+  const vault = createCodeVault(config.codes.keys, config.codes.activeKeyId, config.codes.fingerprintKey);
+  const stores = deps.stores ?? createStoreRegistry({ db: deps.db, vault, config });
   const hookDeps: HookDeps = {
     gateway: deps.gateway,
     receipts: createReceipts(deps.db),
@@ -84,15 +93,14 @@ export function createApp(deps: AppDeps): Express {
     bodyLimit: config.api.bodyLimit,
     toleranceMs: config.api.webhookToleranceMs,
     latePayments: createLatePayments(deps.db, deps.logger),
-    storeSecrets: (storeId) =>
-      Object.hasOwn(config.storeSecrets, storeId) ? config.storeSecrets[storeId] : undefined,
+    storeSecrets: async (storeId) => (await stores.resolve(storeId))?.secrets,
     storeSettings: async (storeId) =>
       (await deps.db.store.findUnique({ where: { id: storeId }, select: { settings: true } }))?.settings,
     supplierSecrets: config.supplier.webhookSecrets,
     kinguinSecrets: config.kinguin?.webhookSecrets ?? [],
     workflowId: fulfillmentWorkflowId,
     rateLimit: config.api.rateLimit,
-    paynup: (storeId) => paynupFor(config, storeId),
+    paynup: async (storeId) => (await stores.resolve(storeId))?.paynup,
   };
 
   app.get('/healthz', (_req, res) => {
@@ -146,6 +154,9 @@ export function createApp(deps: AppDeps): Express {
         adminToken: config.api.adminToken,
         adminUsers: config.api.adminUsers,
         logger: deps.logger,
+        vault,
+        notifier: deps.notifier,
+        onStoreChange: (storeId) => stores.invalidate(storeId),
       }),
     );
   }

@@ -6,6 +6,8 @@ import { createLogger } from '../observability/logger';
 import { createMetrics } from '../observability/metrics';
 import { connectClient } from '../temporal/connection';
 import { createApp } from './app';
+import { createCodeVault } from '../codes/vault';
+import { createConfiguredNotifier } from '../notify/email';
 import { createGateway } from './gateway';
 
 async function main() {
@@ -24,6 +26,13 @@ async function main() {
     logger,
     metrics: createMetrics(),
     temporal: client,
+    // The admin order page's "resend the codes email" (src/notify/resend.ts), as the ops CLI does.
+    notifier: createConfiguredNotifier({
+      config,
+      db,
+      vault: createCodeVault(config.codes.keys, config.codes.activeKeyId, config.codes.fingerprintKey),
+      logger,
+    }),
     temporalReady: async () => {
       await client.withDeadline(Date.now() + 900, () => client.workflowService.getSystemInfo({}));
     },

@@ -181,6 +181,16 @@ export function createSkuMappings(db: Db) {
       return rows.map(view);
     },
 
+    /** The SKU stops being sold: its active version is retired and none replaces it. */
+    async retire(storeId: string, sku: string, meta: { by: string }): Promise<number> {
+      if (!meta.by.trim()) throw new SkuMappingError('who retires the mapping (by) is required');
+      const { count } = await db.skuMapping.updateMany({
+        where: { storeId, sku, active: true },
+        data: { active: false, retiredAt: new Date(), retiredBy: meta.by },
+      });
+      return count;
+    },
+
     /** Publishes a new version equal to `version` (see the header for why not re-activation). */
     async rollback(
       storeId: string,

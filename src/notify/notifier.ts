@@ -21,7 +21,7 @@ export interface Notifier {
 /** Records each notice; sending is left to a transport (SMTP, see issue on notifications). */
 export function createRecordingNotifier(deps: { db: Db; logger: Logger }): Notifier {
   return {
-    async notify({ order, template, dedupeKey }) {
+    async notify({ order, template, dedupeKey, requestedBy }) {
       await deps.db.notification.createMany({
         data: [
           {
@@ -31,6 +31,7 @@ export function createRecordingNotifier(deps: { db: Db; logger: Logger }): Notif
             recipient: order.customerEmail,
             status: 'recorded',
             dedupeKey,
+            requestedBy: requestedBy ?? null,
           },
         ],
         skipDuplicates: true,

@@ -3,6 +3,7 @@
 // Exit codes: 0 done, 1 the operation failed or was refused, 2 bad usage.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import {
   WorkflowNotFoundError,
@@ -31,6 +32,12 @@ import { connectClient } from '../temporal/connection';
 import { stuckQuery } from './queries';
 import { ACTIONS } from '../api/admin/decision-form';
 import { describeImport, poolImport, POOL_USAGE } from './pool-import';
+import { readStdin, storeCommand, StoreUsageError, STORE_USAGE } from './store-command';
+import { StoreError } from '../stores/service';
+import { userCommand, UserUsageError, USER_USAGE } from './user-command';
+import { UserError } from '../users/users';
+import { catalogCommand, CatalogUsageError, CATALOG_USAGE } from './catalog-command';
+import { CatalogError } from '../catalog/catalog';
 import { ensureReconcileSchedule, ensureSweepSchedules, sweepableStores } from './schedule';
 
 const USAGE = `usage: npm run ops -- <command> [options]
@@ -43,6 +50,9 @@ const USAGE = `usage: npm run ops -- <command> [options]
   reconcile [--date YYYY-MM-DD]                                    run the daily reconciliation now (default: yesterday, UTC)
   schedule                                                         create or update the nightly reconcile Schedule
 ${POOL_USAGE}
+${STORE_USAGE}
+${USER_USAGE}
+${CATALOG_USAGE}
 
 <order> is a workflow id (fulfill:demo:1042) or store:order (demo:1042).
 Every command takes --json for scripts. Exit codes: 0 done, 1 failed or refused, 2 bad usage.`;
@@ -517,7 +527,10 @@ async function schedule(ctx: Ctx) {
 
 // ------------------------------------------------------------------ main
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(
+  argv: string[],
+  io: { stdin?: () => Promise<string>; write?: (text: string) => void } = {},
+): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -536,6 +549,17 @@ export async function main(argv: string[]): Promise<number> {
         'codes-file': { type: 'string' },
         template: { type: 'string' },
         date: { type: 'string' },
+        name: { type: 'string' },
+        platform: { type: 'string' },
+        url: { type: 'string' },
+        'payment-methods': { type: 'string' },
+        tolerance: { type: 'string' },
+        regions: { type: 'string' },
+        'sku-prefixes': { type: 'string' },
+        'api-id': { type: 'string' },
+        kind: { type: 'string' },
+        role: { type: 'string' },
+        'dry-run': { type: 'boolean' },
       },
     });
   } catch (err) {
@@ -600,14 +624,46 @@ export async function main(argv: string[]): Promise<number> {
         ctx.out(describeImport(r), r);
         break;
       }
+      case 'store':
+        await storeCommand(
+          { ...ctx, stdin: io.stdin ?? readStdin },
+          positionals,
+          opts,
+          str(opts.by) ?? `cli:${userInfo().username}`,
+        );
+        break;
+      case 'catalog':
+        await catalogCommand(
+          { ...ctx, stdin: io.stdin ?? readStdin, write: io.write ?? ((t) => void process.stdout.write(t)) },
+          positionals,
+          opts,
+        );
+        break;
+      case 'user':
+        await userCommand(
+          { ...ctx, stdin: io.stdin ?? readStdin },
+          positionals,
+          opts,
+          str(opts.by) ?? `cli:${userInfo().username}`,
+        );
+        break;
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
     return 0;
   } catch (err) {
-    const usage = err instanceof UsageError;
+    const usage =
+      err instanceof UsageError ||
+      err instanceof StoreUsageError ||
+      err instanceof UserUsageError ||
+      err instanceof CatalogUsageError;
+    const refused =
+      err instanceof Refused ||
+      err instanceof StoreError ||
+      err instanceof UserError ||
+      err instanceof CatalogError;
     const message = (err as Error).message;
-    if (json) console.log(JSON.stringify({ error: message, refused: err instanceof Refused }, null, 2));
+    if (json) console.log(JSON.stringify({ error: message, refused }, null, 2));
     console.error(usage ? `${message}\n\n${USAGE}` : `error: ${message}`);
     return usage ? 2 : 1;
   } finally {

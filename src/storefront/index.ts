@@ -22,6 +22,8 @@ type Credentials = Exclude<Config['storefronts']['credentials'][string], { kind:
 export interface StorefrontsDeps {
   db: Db;
   credentials: Config['storefronts']['credentials'];
+  /** A store's REST credentials from the store registry (database, then env); wins over `credentials`. */
+  restCredentials?: (storeId: string) => Promise<Credentials | undefined>;
   timeoutMs: number;
   logger?: Logger;
   now?: () => Date;
@@ -85,7 +87,9 @@ export function createStorefronts(deps: StorefrontsDeps): Storefronts {
 
   async function resolve(order: Order): Promise<{ url: string; creds: Credentials } | null> {
     const store = await db.store.findUnique({ where: { id: order.storeId } });
-    const creds = store?.credentialsRef ? deps.credentials[store.credentialsRef] : undefined;
+    const creds =
+      (await deps.restCredentials?.(order.storeId)) ??
+      (store?.credentialsRef ? deps.credentials[store.credentialsRef] : undefined);
     if (!store?.storefrontUrl || !creds || creds.kind === 'pocketsflow') return null;
     return { url: store.storefrontUrl, creds };
   }
@@ -186,10 +190,14 @@ export function createStorefronts(deps: StorefrontsDeps): Storefronts {
 }
 
 /** The WooCommerce REST client of a store, for reading (the recovery sweep); null without credentials. */
-export function createWooCommerceClients(deps: Pick<StorefrontsDeps, 'db' | 'credentials' | 'timeoutMs'>) {
+export function createWooCommerceClients(
+  deps: Pick<StorefrontsDeps, 'db' | 'credentials' | 'restCredentials' | 'timeoutMs'>,
+) {
   return async (storeId: string) => {
     const store = await deps.db.store.findUnique({ where: { id: storeId } });
-    const creds = store?.credentialsRef ? deps.credentials[store.credentialsRef] : undefined;
+    const creds =
+      (await deps.restCredentials?.(storeId)) ??
+      (store?.credentialsRef ? deps.credentials[store.credentialsRef] : undefined);
     if (!store?.storefrontUrl || creds?.kind !== 'woocommerce') return null;
     return createWooCommerceClient({
       baseUrl: store.storefrontUrl,

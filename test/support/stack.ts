@@ -180,7 +180,9 @@ async function buildStack(opts: StackOptions, cleanups: (() => Promise<unknown>)
   // A generous deadline here: a loaded 2-core CI machine must not turn a slow call into a 503.
   // The production default (API_TEMPORAL_TIMEOUT, 1 s) is measured by test/temporal-outage.test.ts.
   const gateway = createGateway(env.client, taskQueue, timeouts, { deadlineMs: 10_000 });
+  const notifier = opts.notifier ? opts.notifier(db) : createRecordingNotifier({ db, logger });
   const app = createApp({
+    notifier,
     config,
     gateway,
     db,
@@ -216,7 +218,7 @@ async function buildStack(opts: StackOptions, cleanups: (() => Promise<unknown>)
       suppliers,
       poolLowStock: opts.poolLowStock,
       vault: createCodeVault(config.codes.keys, config.codes.activeKeyId),
-      notifier: opts.notifier ? opts.notifier(db) : createRecordingNotifier({ db, logger }),
+      notifier,
       storefronts: opts.storefronts ? opts.storefronts(db) : createRecordingStorefronts(db),
       metrics,
       lowBalance: config.supplier.lowBalance,

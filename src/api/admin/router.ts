@@ -30,6 +30,15 @@ import {
   type Session,
 } from './session';
 import { exceptionsPage, loginPage, messagePage, type Flash } from './views';
+import { storesRouter } from './stores';
+import { usersRouter } from './users';
+import { catalogRouter } from './catalog';
+import { ordersRouter } from './orders';
+import type { Notifier } from '../../notify/notifier';
+import { createLoginLimiter, loginLockedMessage } from './login-limiter';
+import { allows, createUsers, type Role } from '../../users/users';
+import type { CodeVault } from '../../codes/vault';
+import { createStoreService } from '../../stores/service';
 
 export interface AdminDeps {
   db: Db;
@@ -40,6 +49,12 @@ export interface AdminDeps {
   logger: Logger;
   /** How long one decision may take before the page gives up waiting (the Update may still apply). */
   decisionTimeoutMs?: number;
+  /** The code key ring: store secrets are encrypted with it. Without it, no store pages. */
+  vault?: CodeVault;
+  /** The codes email, for the order page's resend button. */
+  notifier?: Notifier;
+  /** Called after a store changed (the API's registry drops its cached answer). */
+  onStoreChange?: (storeId: string) => void;
 }
 
 const ACTION_LABEL: Record<ReviewAction, string> = {
@@ -83,10 +98,18 @@ export function adminRouter(deps: AdminDeps): Router {
     });
     next();
   });
-  router.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 20 }));
+  // 1 MB: a catalogue CSV of a few thousand SKUs is posted as one field.
+  router.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 20 }));
 
-  const session = (req: Request): Session | undefined =>
-    sessions.read(readCookie(req.headers.cookie, SESSION_COOKIE));
+  const users = createUsers(deps.db);
+  const limiter = createLoginLimiter();
+  /** The cookie's session; a named user's role is re-read so a disable or demotion applies at once. */
+  const session = async (req: Request): Promise<Session | undefined> => {
+    const s = sessions.read(readCookie(req.headers.cookie, SESSION_COOKIE));
+    if (!s?.principal.startsWith('login:')) return s;
+    const role = await users.activeRole(s.name);
+    return role ? { ...s, role } : undefined;
+  };
   const form = (req: Request): Record<string, unknown> =>
     typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, unknown>) : {};
   const send = (res: Response, status: number, body: string) => res.status(status).type('html').send(body);
@@ -96,34 +119,105 @@ export function adminRouter(deps: AdminDeps): Router {
     send(res, status, exceptionsPage({ view, user: s.name, csrf: sessions.csrfToken(s), flash }));
   }
 
-  router.get('/login', (req, res) => {
-    if (session(req)) return res.redirect(303, '/admin');
+  if (deps.vault) {
+    router.use(
+      '/stores',
+      storesRouter({
+        stores: createStoreService({ db: deps.db, vault: deps.vault, onChange: deps.onStoreChange }),
+        logger: deps.logger,
+        session,
+        csrfToken: (s) => sessions.csrfToken(s),
+        csrfValid: (s, given) => sessions.csrfValid(s, given),
+        by: decidedBy,
+      }),
+    );
+  }
+
+  router.use(
+    '/orders',
+    ordersRouter({
+      db: deps.db,
+      temporal: deps.temporal,
+      logger: deps.logger,
+      notifier: deps.notifier,
+      session,
+      csrfToken: (s) => sessions.csrfToken(s),
+      csrfValid: (s, given) => sessions.csrfValid(s, given),
+      by: decidedBy,
+    }),
+  );
+  router.use(
+    '/catalog',
+    catalogRouter({
+      db: deps.db,
+      logger: deps.logger,
+      session,
+      csrfToken: (s) => sessions.csrfToken(s),
+      csrfValid: (s, given) => sessions.csrfValid(s, given),
+      by: decidedBy,
+    }),
+  );
+  router.use(
+    '/users',
+    usersRouter({
+      users,
+      logger: deps.logger,
+      session,
+      csrfToken: (s) => sessions.csrfToken(s),
+      csrfValid: (s, given) => sessions.csrfValid(s, given),
+    }),
+  );
+
+  router.get('/login', async (req, res) => {
+    if (await session(req)) return res.redirect(303, '/admin');
     send(res, 200, loginPage());
   });
 
+  // Per client IP (20 a minute); on top of it each name locks after 5 failures in 15 min.
   router.post(
     '/login',
-    rateLimit({ windowMs: 60_000, limit: 10, standardHeaders: 'draft-8', legacyHeaders: false }),
-    (req, res) => {
+    rateLimit({ windowMs: 60_000, limit: 20, standardHeaders: 'draft-8', legacyHeaders: false }),
+    async (req, res) => {
       const { token, name } = form(req);
       const who = typeof name === 'string' ? name.trim() : '';
       if (!ADMIN_NAME.test(who)) {
         return send(res, 400, loginPage({ error: 'Give your name (letters, digits, . _ @ -).' }));
       }
-      const auth = typeof token === 'string' ? sessions.authenticate(token, who) : undefined;
-      if (!auth) {
-        log.warn({ name: who, ip: req.ip }, 'admin sign-in refused');
-        return send(res, 401, loginPage({ error: 'That admin token is not right.', name: who }));
+      const wait = limiter.lockedFor(who);
+      if (wait) {
+        log.warn({ name: who, ip: req.ip }, 'admin sign-in refused: too many failures for this name');
+        res.setHeader('Retry-After', String(Math.ceil(wait / 1000)));
+        return send(res, 429, loginPage({ error: loginLockedMessage(wait), name: who }));
       }
-      const { cookie } = sessions.issue(auth.name, Date.now(), auth.principal);
+      const password = typeof token === 'string' ? token : '';
+      let auth: { name: string; principal: string; role: Role } | undefined;
+      const user = await users.authenticate(who, password);
+      if (user) auth = { name: user.name, principal: `login:${user.name}`, role: user.role };
+      else {
+        // Personal ADMIN_USERS tokens always sign in; the shared ADMIN_TOKEN only while no named
+        // user exists (to create the first ones); afterwards it serves machines (CLI, codec).
+        const t = sessions.authenticate(password, who);
+        if (t && (t.principal !== 'admin-token' || (await users.count()) === 0))
+          auth = { ...t, role: 'admin' };
+      }
+      if (!auth) {
+        limiter.fail(who);
+        log.warn({ name: who, ip: req.ip }, 'admin sign-in refused');
+        return send(res, 401, loginPage({ error: 'That password or admin token is not right.', name: who }));
+      }
+      limiter.succeed(who);
+      const { cookie } = sessions.issue(auth.name, Date.now(), auth.principal, auth.role);
       res.setHeader('Set-Cookie', sessionCookie(cookie, { secure: req.secure, maxAgeMs: SESSION_TTL_MS }));
-      log.info({ name: auth.name, principal: auth.principal, ip: req.ip }, 'admin signed in');
+      log.info(
+        { name: auth.name, principal: auth.principal, role: auth.role, ip: req.ip },
+        'admin signed in',
+      );
       res.redirect(303, '/admin');
     },
   );
 
-  router.post('/logout', (req, res) => {
-    const s = session(req);
+  router.post('/logout', async (req, res) => {
+    const s = await session(req);
     if (s && !sessions.csrfValid(s, form(req).csrf)) {
       return send(res, 403, messagePage('Forbidden', 'The form has expired; reload the page and try again.'));
     }
@@ -132,7 +226,7 @@ export function adminRouter(deps: AdminDeps): Router {
   });
 
   router.get('/', async (req, res) => {
-    const s = session(req);
+    const s = await session(req);
     if (!s) return res.redirect(303, '/admin/login');
     const q = req.query;
     let flash: Flash | undefined;
@@ -148,12 +242,14 @@ export function adminRouter(deps: AdminDeps): Router {
   });
 
   router.post('/orders/:workflowId/decision', async (req, res) => {
-    const s = session(req);
+    const s = await session(req);
     if (!s) return send(res, 401, loginPage({ error: 'Your session has ended; sign in again.' }));
     const body = form(req);
     if (!sessions.csrfValid(s, body.csrf)) {
       return send(res, 403, messagePage('Forbidden', 'The form has expired; reload the page and try again.'));
     }
+    if (!allows(s.role, 'operator'))
+      return render(res, s, 403, { kind: 'error', text: `A ${s.role} cannot decide; ask an operator.` });
     const workflowId = String(req.params.workflowId);
     if (!WORKFLOW_ID.test(workflowId)) return render(res, s, 404, { kind: 'error', text: 'No such order.' });
     const handle = deps.temporal.workflow.getHandle(workflowId);

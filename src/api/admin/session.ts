@@ -3,6 +3,7 @@
 // token signs everyone out). Action forms carry a CSRF token bound to the session nonce.
 import { createHmac, randomBytes } from 'node:crypto';
 import { safeEqual } from '../../observability/safe-equal';
+import { ROLES, type Role } from '../../users/users';
 
 export const SESSION_COOKIE = 'cb_admin';
 export const SESSION_TTL_MS = 8 * 3_600_000;
@@ -14,14 +15,19 @@ export interface Session {
   nonce: string;
   /**
    * How the session was authenticated: `user:<name>` for a personal token (ADMIN_USERS), or
-   * `admin-token` for the shared ADMIN_TOKEN, where the name is only self-declared.
+   * `admin-token` for the shared ADMIN_TOKEN, where the name is only self-declared, or
+   * `login:<name>` for a named user (users table, password), whose role is re-read per request.
    */
   principal: string;
+  /** What the session may do: viewer, operator or admin (the tokens are admins). */
+  role: Role;
 }
 
 /** What a review decision records as `by`: the authenticated principal, never only a typed name. */
 export function decidedBy(s: Session): string {
-  return s.principal === `user:${s.name}` ? s.name : `${s.name} (self-declared; shared admin token)`;
+  return s.principal === `user:${s.name}` || s.principal === `login:${s.name}`
+    ? s.name
+    : `${s.name} (self-declared; shared admin token)`;
 }
 
 export interface AdminUser {
@@ -40,7 +46,7 @@ export interface Sessions {
   tokenMatches(given: string): boolean;
   /** The principal a sign-in token authenticates (personal user first), or undefined. */
   authenticate(token: string, declaredName: string): { name: string; principal: string } | undefined;
-  issue(name: string, now?: number, principal?: string): { cookie: string; session: Session };
+  issue(name: string, now?: number, principal?: string, role?: Role): { cookie: string; session: Session };
   read(cookie: string | undefined, now?: number): Session | undefined;
   csrfToken(session: Session): string;
   csrfValid(session: Session, given: unknown): boolean;
@@ -63,15 +69,22 @@ export function createSessions(adminToken: string, users: readonly AdminUser[] =
       if (user) return { name: user.name, principal: `user:${user.name}` };
       return safeEqual(token, adminToken) ? { name: declaredName, principal: 'admin-token' } : undefined;
     },
-    issue(name, now = Date.now(), principal = 'admin-token') {
+    issue(name, now = Date.now(), principal = 'admin-token', role = 'admin') {
       const session: Session = {
         name,
         expiresAt: now + SESSION_TTL_MS,
         nonce: b64url(randomBytes(16)),
         principal,
+        role,
       };
       const body = b64url(
-        JSON.stringify({ n: session.name, e: session.expiresAt, s: session.nonce, p: session.principal }),
+        JSON.stringify({
+          n: session.name,
+          e: session.expiresAt,
+          s: session.nonce,
+          p: session.principal,
+          r: session.role,
+        }),
       );
       return { cookie: `${body}.${sign(`session.${body}`)}`, session };
     },
@@ -85,11 +98,13 @@ export function createSessions(adminToken: string, users: readonly AdminUser[] =
           e?: unknown;
           s?: unknown;
           p?: unknown;
+          r?: unknown;
         };
         if (typeof p.n !== 'string' || typeof p.e !== 'number' || typeof p.s !== 'string') return undefined;
         if (p.e <= now || !ADMIN_NAME.test(p.n)) return undefined;
         const principal = typeof p.p === 'string' ? p.p : 'admin-token';
-        return { name: p.n, expiresAt: p.e, nonce: p.s, principal };
+        const role = ROLES.find((r) => r === p.r) ?? (principal.startsWith('login:') ? 'viewer' : 'admin');
+        return { name: p.n, expiresAt: p.e, nonce: p.s, principal, role };
       } catch {
         return undefined;
       }

@@ -122,7 +122,7 @@ const STYLE = html`<style>
   }
 </style>`;
 
-function page(title: string, body: SafeHtml): string {
+export function page(title: string, body: SafeHtml): string {
   return html`<!doctype html>
     <html lang="en">
       <head>
@@ -143,7 +143,7 @@ export function loginPage(opts: { error?: string; name?: string } = {}): string 
     html`<form class="login" method="post" action="/admin/login">
       <h1>cardbridge exceptions</h1>
       ${opts.error ? html`<p class="flash error" role="alert">${opts.error}</p>` : ''}
-      <label for="name">Your name (recorded on every decision)</label>
+      <label for="name">Your name (recorded on every decision and change)</label>
       <input
         id="name"
         name="name"
@@ -153,7 +153,7 @@ export function loginPage(opts: { error?: string; name?: string } = {}): string 
         autocomplete="username"
         value="${opts.name ?? ''}"
       />
-      <label for="token">Admin token</label>
+      <label for="token">Password (or the admin token, before any user exists)</label>
       <input id="token" name="token" type="password" required autocomplete="current-password" />
       <p><button type="submit">Sign in</button></p>
     </form>`,
@@ -236,7 +236,12 @@ export function exceptionsPage(opts: {
   const rows = view.rows;
   return page(
     'Exceptions',
-    html`<header>
+    html`<nav>
+        <a href="/admin">Exceptions</a> · <a href="/admin/stores">Stores</a> ·
+        <a href="/admin/catalog">Catalogue</a> ·
+        <a href="/admin/users">Users</a>
+      </nav>
+      <header>
         <h1>Orders needing a person</h1>
         <form method="post" action="/admin/logout">
           <span class="muted">Signed in as ${opts.user}</span>

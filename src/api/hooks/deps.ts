@@ -1,4 +1,4 @@
-import type { Config } from '../../config';
+import type { StoreSecretEntry } from '../../config';
 import type { Metrics } from '../../observability/metrics';
 import type { Gateway } from '../gateway';
 import type { LatePayments } from '../late-payments';
@@ -12,7 +12,8 @@ export interface HookDeps {
   metrics?: Metrics;
   bodyLimit: string;
   toleranceMs: number;
-  storeSecrets(storeId: string): Config['storeSecrets'][string] | undefined;
+  /** The store's webhook secrets (env + database, short-TTL cache); undefined: unknown or disabled. */
+  storeSecrets(storeId: string): Promise<StoreSecretEntry | undefined>;
   /** The store's settings JSON (stores.settings), or undefined when it has no row. */
   storeSettings(storeId: string): Promise<unknown>;
   supplierSecrets: readonly string[];
@@ -22,5 +23,5 @@ export interface HookDeps {
   /** Requests per window per (provider, store, client IP), genuine and junk counted apart. */
   rateLimit: { max: number; windowMs: number };
   /** Pay'nUp IPN verification for a store: the API id (`iss`) and every active API key. */
-  paynup(storeId: string): { apiId: string; apiKeys: readonly string[] } | undefined;
+  paynup(storeId: string): Promise<{ apiId: string; apiKeys: readonly string[] } | undefined>;
 }

@@ -138,9 +138,9 @@ export function paynupRouter(deps: HookDeps): Router {
   router.post('/:storeId', rawBody(deps.bodyLimit), async (req: Request<{ storeId: string }>, res) => {
     const { storeId } = req.params;
     const { claims, iat } = await limits.authenticate(req, res, async () => {
-      if (!deps.storeSecrets(storeId))
+      if (!(await deps.storeSecrets(storeId)))
         throw new HttpError(404, 'unknown_store', `Store "${storeId}" is not configured.`);
-      const creds = deps.paynup(storeId);
+      const creds = await deps.paynup(storeId);
       if (!creds)
         throw new HttpError(
           404,

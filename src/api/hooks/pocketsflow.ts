@@ -47,8 +47,8 @@ export function pocketsflowRouter(deps: HookDeps): Router {
   router.post('/:storeId', rawBody(deps.bodyLimit), async (req: Request<{ storeId: string }>, res) => {
     const { storeId } = req.params;
     const body = bodyBytes(req);
-    await limits.authenticate(req, res, () => {
-      const secrets = deps.storeSecrets(storeId)?.pocketsflow;
+    await limits.authenticate(req, res, async () => {
+      const secrets = (await deps.storeSecrets(storeId))?.pocketsflow;
       if (!secrets?.length)
         throw new HttpError(
           404,

@@ -145,8 +145,8 @@ export function standardRouter(deps: HookDeps): Router {
     const { storeId } = req.params;
     const body = bodyBytes(req);
     const id = req.get('webhook-id') ?? '';
-    await limits.authenticate(req, res, () => {
-      const secrets = deps.storeSecrets(storeId)?.standard;
+    await limits.authenticate(req, res, async () => {
+      const secrets = (await deps.storeSecrets(storeId))?.standard;
       if (!secrets?.length)
         throw new HttpError(
           404,

@@ -66,7 +66,7 @@ export function woocommerceRouter(deps: HookDeps): Router {
   router.post('/:storeId', rawBody(deps.bodyLimit), async (req: Request<{ storeId: string }>, res) => {
     const { storeId } = req.params;
     const body = bodyBytes(req);
-    const secrets = deps.storeSecrets(storeId)?.woocommerce;
+    const secrets = (await deps.storeSecrets(storeId))?.woocommerce;
     if (!secrets?.length) {
       await limits.unverified(req, res);
       throw new HttpError(
