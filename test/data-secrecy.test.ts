@@ -73,6 +73,8 @@ function payloadsIn(value: unknown, out: { metadata: Record<string, Uint8Array>;
   // statuses and ids, never codes: the byte search above covers them).
   if ('indexedFields' in value) return out;
   const v = value as Record<string, unknown>;
+  // A patched() marker holds only the patch's name, written by the SDK's core outside the codec.
+  if (v.markerName === 'core_patch') return out;
   if (v.metadata && typeof v.metadata === 'object' && ArrayBuffer.isView(v.data)) {
     out.push(v as unknown as { metadata: Record<string, Uint8Array>; data: Uint8Array });
     return out;
