@@ -119,6 +119,7 @@ describe('worker and API production settings', () => {
       WORKER_MAX_ACTIVITIES_PER_SECOND: '0.9',
       WORKER_MAX_TASK_QUEUE_ACTIVITIES_PER_SECOND: '33',
       WORKER_SHUTDOWN_GRACE: '45s',
+      WORKER_MAX_CACHED_WORKFLOWS: '200',
     });
     expect(c.worker).toEqual({
       workflowBundlePath: '/app/dist/workflow-bundle.js',
@@ -126,7 +127,10 @@ describe('worker and API production settings', () => {
       maxActivitiesPerSecond: 0.9,
       maxTaskQueueActivitiesPerSecond: 33,
       shutdownGraceMs: 45_000,
+      maxCachedWorkflows: 200,
     });
+    expect(loadConfig({}).worker.maxCachedWorkflows).toBe(500);
+    expect(problems({ WORKER_MAX_CACHED_WORKFLOWS: '-1' })).toMatch(/WORKER_MAX_CACHED_WORKFLOWS/);
     expect(loadConfig({}).worker).toMatchObject({ healthPort: 0, maxActivitiesPerSecond: undefined });
     expect(problems({ WORKER_MAX_ACTIVITIES_PER_SECOND: '0' })).toMatch(/WORKER_MAX_ACTIVITIES_PER_SECOND/);
     expect(problems({ WORKER_SHUTDOWN_GRACE: 'soon' })).toMatch(/WORKER_SHUTDOWN_GRACE must be a duration/);
