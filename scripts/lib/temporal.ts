@@ -24,7 +24,8 @@ export function temporalCli(): string {
 
 /**
  * What every cardbridge dev server needs on top of `server start-dev`: the custom search
- * attributes (registered at start) and signal-with-start's multi-operation API.
+ * attributes (registered at start), signal-with-start's multi-operation API, and room for more
+ * than one batch operation at a time (the runbook's batch terminate right after another batch).
  * TestWorkflowEnvironment.createLocal takes these as `extraArgs`.
  */
 export function devServerFlags(): string[] {
@@ -32,6 +33,8 @@ export function devServerFlags(): string[] {
     ...SEARCH_ATTRIBUTE_REGISTRATIONS.flatMap((sa) => ['--search-attribute', sa]),
     '--dynamic-config-value',
     'frontend.enableExecuteMultiOperation=true',
+    '--dynamic-config-value',
+    'frontend.MaxConcurrentBatchOperationPerNamespace=5',
   ];
 }
 
