@@ -19,36 +19,12 @@ import { isTerminal, markLines, type MissingUnits } from './order-state';
 export async function placeBatch(run: OrderRun): Promise<Step> {
   const { state, workflowId, storeId, orderId } = run;
   const { status } = state;
-  // A retry after a supplier timeout: the last batch may have completed since. Never buy
-  // again what the supplier may still deliver: ask it first.
   // A batch that settled while a person was deciding (its webhook, or the nightly reconcile)
   // is applied first: buying again would pay twice for the same units.
   const settled = state.lateBatch();
   if (settled && patched('apply-settled-batch-before-buying')) return applyReport(run, settled);
-  const last = status.batches.at(-1);
-  if (last && last.state === 'pending' && !state.appliedBatches.has(last.clientOrderId)) {
-    try {
-      const found = await run.supplier.lookupSupplierOrder({ workflowId, clientOrderId: last.clientOrderId });
-      if (found) state.mergeReport(found);
-    } catch (err) {
-      // Never buy again what the supplier may still deliver: without an answer, a person decides.
-      return {
-        kind: 'review',
-        reasons: [
-          {
-            code: 'SUPPLIER_FAILED',
-            message: `The supplier could not be asked about batch ${last.clientOrderId} (${failureMessage(err)}); check it with the supplier before retrying.`,
-          },
-        ],
-      };
-    }
-    if (state.lateBatch()) return applyReport(run, state.lateBatch()!);
-    log.warn('previous batch still pending at the supplier; placing a new batch as decided', {
-      workflowId,
-      orderId,
-      clientOrderId: last.clientOrderId,
-    });
-  }
+  const asked = await askAboutPendingBatch(run);
+  if (asked) return asked;
   const batchNo = status.batches.length + 1;
   const clientOrderId = supplierClientOrderId(storeId, orderId, batchNo);
   const wanted = state.missingUnits();
@@ -247,6 +223,42 @@ function moveOn(run: OrderRun, units: MissingUnits[], reason: Reason): void {
   }
 }
 
+/**
+ * A retry after a supplier timeout: the last batch may have completed since. Never buy again
+ * (here or elsewhere) what the supplier may still deliver: ask it first. Returns the step when
+ * the answer decides (apply the settled batch, or a review when the supplier can't be asked).
+ */
+async function askAboutPendingBatch(run: OrderRun): Promise<Step | undefined> {
+  const { state, workflowId, orderId } = run;
+  const last = state.status.batches.at(-1);
+  if (!last || last.state !== 'pending' || state.appliedBatches.has(last.clientOrderId)) return undefined;
+  try {
+    const found = await run.supplier.lookupSupplierOrder({
+      workflowId,
+      clientOrderId: last.clientOrderId,
+      ...batchSupplier(run, last.clientOrderId),
+    });
+    if (found) state.mergeReport(found);
+  } catch (err) {
+    return {
+      kind: 'review',
+      reasons: [
+        {
+          code: 'SUPPLIER_FAILED',
+          message: `The supplier could not be asked about batch ${last.clientOrderId} (${failureMessage(err)}); check it with the supplier before retrying.`,
+        },
+      ],
+    };
+  }
+  if (state.lateBatch()) return applyReport(run, state.lateBatch()!);
+  log.warn('previous batch still pending at the supplier; placing a new batch as decided', {
+    workflowId,
+    orderId,
+    clientOrderId: last.clientOrderId,
+  });
+  return undefined;
+}
+
 /** The supplier a batch went to (absent for batches of older runs: the first supplier). */
 function batchSupplier(run: OrderRun, clientOrderId: string): { supplier?: string } {
   const supplier = run.state.status.batches.find((b) => b.clientOrderId === clientOrderId)?.supplier;
@@ -263,34 +275,8 @@ export async function placeRouted(run: OrderRun): Promise<Step> {
   const { status } = state;
   const settled = state.lateBatch();
   if (settled) return applyReport(run, settled);
-  const last = status.batches.at(-1);
-  if (last && last.state === 'pending' && !state.appliedBatches.has(last.clientOrderId)) {
-    // Never buy elsewhere what this supplier may still deliver: ask it first.
-    try {
-      const found = await run.supplier.lookupSupplierOrder({
-        workflowId,
-        clientOrderId: last.clientOrderId,
-        ...batchSupplier(run, last.clientOrderId),
-      });
-      if (found) state.mergeReport(found);
-    } catch (err) {
-      return {
-        kind: 'review',
-        reasons: [
-          {
-            code: 'SUPPLIER_FAILED',
-            message: `The supplier could not be asked about batch ${last.clientOrderId} (${failureMessage(err)}); check it with the supplier before retrying.`,
-          },
-        ],
-      };
-    }
-    if (state.lateBatch()) return applyReport(run, state.lateBatch()!);
-    log.warn('previous batch still pending at the supplier; placing a new batch as decided', {
-      workflowId,
-      orderId,
-      clientOrderId: last.clientOrderId,
-    });
-  }
+  const asked = await askAboutPendingBatch(run);
+  if (asked) return asked;
   const missing = state.missingUnits();
   if (!missing.length) return { kind: 'reconcile' };
   const exhausted = missing.filter((m) => !currentSource(m.line));
