@@ -43,6 +43,7 @@ describe('supplier webhook handling', () => {
     expect(r.lines[0]!.delivered).toBe(1);
     expect(ordersCreated(stack, o.clientOrderId())).toBe(1);
     keepHistory('webhook-before-response', o.workflowId);
+    keepHistory('folded-webhook-before-response', o.workflowId); // bookkeeping with the effects
   });
 
   it('ignores duplicated and stale (reordered) webhooks', async () => {
@@ -140,6 +141,7 @@ describe('supplier faults', () => {
       stack.sandbox.stats.orderCalls.filter((c) => c.externalOrderId === o.clientOrderId()),
     ).toHaveLength(1);
     keepHistory('order-outcome-unknown', o.workflowId);
+    keepHistory('folded-order-outcome-unknown', o.workflowId); // bookkeeping with the effects
   });
 });
 
@@ -168,6 +170,7 @@ describe('webhook never arrives: poll, then review, then each decision', () => {
     const review = await stack.db.reviewCase.findFirstOrThrow({ where: { workflowId: o.workflowId } });
     expect(review).toMatchObject({ status: 'decided', decision: 'retry', reasonCode: 'SUPPLIER_TIMEOUT' });
     keepHistory('timeout-review-retry', o.workflowId);
+    keepHistory('folded-timeout-review-retry', o.workflowId); // bookkeeping with the effects
   });
 
   it('markDelivered stores the codes given by hand, after the validator checks them', async () => {
@@ -257,6 +260,7 @@ describe('partial fulfilment and refunds', () => {
     expect(batch2.orders[0]!.lines).toEqual([expect.objectContaining({ sku: 'PSN-US-10', quantity: 2 })]);
     expect(await stack.db.deliveredCode.count({ where: { order: { workflowId: o.workflowId } } })).toBe(5);
     keepHistory('partial-then-retry', o.workflowId);
+    keepHistory('folded-partial-then-retry', o.workflowId); // bookkeeping with the effects
   });
 
   it('does not auto-refund when a delivered code was redeemed', async () => {

@@ -110,6 +110,7 @@ describe('failover between suppliers', () => {
     const spent = await stack.db.poolCode.findMany({ where: { reservedBy: o.workflowId } });
     expect(spent.map((c) => c.status)).toEqual(['delivered']);
     keepHistory('failover-both-down-pool', o.workflowId);
+    keepHistory('folded-failover-both-down-pool', o.workflowId); // bookkeeping with the effects
   }, 90_000);
 });
 

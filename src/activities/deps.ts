@@ -5,6 +5,7 @@ import type { Notifier } from '../notify/notifier';
 import type { Metrics } from '../observability/metrics';
 import type { Storefronts } from '../storefront/storefront';
 import type { SupplierClient, SupplierRegistry } from '../suppliers/supplier';
+import type { BalanceWatch } from './balance-watch';
 import type { SweepDeps } from './sweep';
 
 export interface ActivityDeps {
@@ -21,6 +22,8 @@ export interface ActivityDeps {
   metrics?: Metrics;
   /** Supplier balance under this (decimal string) raises an alert. */
   lowBalance: string;
+  /** Checks the supplier balance after deliveries, once per interval (default: every minute, logged). */
+  balanceWatch?: BalanceWatch;
   /** The recovery sweep: stores' REST clients and where orders it finds start. */
   sweep?: Pick<SweepDeps, 'wooCommerce' | 'pocketsflow' | 'intake'> &
     Partial<Pick<SweepDeps, 'overlapMs' | 'firstLookbackMs'>>;

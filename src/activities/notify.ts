@@ -1,7 +1,8 @@
 // Notify activities: what the customer and the storefront hear (email, order note, refund).
 import type { NoticeTemplate } from '../notify/notifier';
 import type { ActivityDeps } from './deps';
-import { orderRow } from './order-rows';
+import { orderRow, writeEvents, type EventRow } from './order-rows';
+import { applyOrderState } from './orders';
 
 export function createNotifyActivities(deps: ActivityDeps) {
   const { db } = deps;
@@ -11,6 +12,20 @@ export function createNotifyActivities(deps: ActivityDeps) {
       const order = await db.order.findUnique({ where: { workflowId: input.workflowId } });
       if (!order) return;
       await deps.notifier.notify({ order, template: input.template, dedupeKey: input.dedupeKey });
+    },
+
+    /**
+     * The delivered notice, then the events that led to it and the order's
+     * final state: one task where there were three. A retry sends no second email (the notice's
+     * dedupe key) and writes no second row (the events' keys; the state is idempotent).
+     */
+    async deliverOrder(input: { workflowId: string; dedupeKey: string; events: EventRow[] }) {
+      const order = await db.order.findUnique({ where: { workflowId: input.workflowId } });
+      if (!order) return;
+      await deps.notifier.notify({ order, template: 'delivered', dedupeKey: input.dedupeKey });
+      await writeEvents(db, input.workflowId, input.events);
+      await applyOrderState(deps, input.workflowId, 'delivered');
+      deps.balanceWatch?.nudge();
     },
 
     async updateStorefront(input: { workflowId: string; outcome: 'delivered' | 'cancelled' }) {

@@ -1,7 +1,8 @@
 // Order activities: the order's own rows (the order, its catalog, its events, its final state).
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { releasePoolCodes, spendPoolCodes } from '../codes/pool';
-import { Prisma } from '../generated/prisma/client';
+import type { Db } from '../db/client';
+import type { Store } from '../generated/prisma/client';
 import { ErrorType, PLACEHOLDER_ORDER_STATUS, type OrderDetails } from '../shared/contract';
 import {
   DEFAULT_STORE_SETTINGS,
@@ -10,7 +11,7 @@ import {
   type StoreSettings,
 } from '../shared/eligibility';
 import type { ActivityDeps } from './deps';
-import { countOrder } from './order-rows';
+import { countOrder, writeEvents, type EventRow } from './order-rows';
 
 export function createOrderActivities(deps: ActivityDeps) {
   const { db } = deps;
@@ -21,7 +22,9 @@ export function createOrderActivities(deps: ActivityDeps) {
       storeId: string;
       orderId: string;
       details: OrderDetails;
-    }) {
+      /** Read the store's catalog for these lines in the same task (one round trip, not two). */
+      withCatalog?: boolean;
+    }): Promise<Catalog | undefined> {
       const { details: d } = input;
       const known = await db.store.findUnique({ where: { id: input.storeId } });
       if (!known)
@@ -103,105 +106,102 @@ export function createOrderActivities(deps: ActivityDeps) {
           (m, region) => m.orderStarted(input.storeId, region),
         );
       }
+      return input.withCatalog
+        ? readCatalog(
+            db,
+            known,
+            d.lines.map((l) => l.sku),
+          )
+        : undefined;
     },
 
     async loadCatalog(input: { storeId: string; skus: string[] }): Promise<Catalog> {
       const storeRow = await db.store.findUnique({ where: { id: input.storeId } });
       if (!storeRow)
         throw ApplicationFailure.nonRetryable(`unknown store ${input.storeId}`, ErrorType.UnknownStore);
-      const rows = await db.skuMapping.findMany({
-        where: { storeId: input.storeId, sku: { in: input.skus }, active: true },
-      });
-      const mappings: Record<string, SkuMappingView> = {};
-      for (const r of rows) {
-        mappings[r.sku] = {
-          sku: r.sku,
-          version: r.version,
-          supplierProduct: r.supplierProduct,
-          region: r.region,
-          currency: r.currency,
-          denomination: r.denomination.toFixed(2),
-          price: r.price.toFixed(2),
-          skuGroup: r.skuGroup,
-          supplier: r.supplier,
-          routes: Array.isArray(r.routes) ? (r.routes as unknown as SkuMappingView['routes']) : [],
-          poolMode: r.poolMode as SkuMappingView['poolMode'],
-        };
-      }
-      const settings: StoreSettings = {
-        ...DEFAULT_STORE_SETTINGS,
-        ...(storeRow.settings as Partial<StoreSettings>),
-      };
-      return { settings, mappings };
+      return readCatalog(db, storeRow, input.skus);
     },
 
-    async recordEvent(input: {
-      workflowId: string;
-      type: string;
-      status: string;
-      lineNo?: number;
-      details: Record<string, unknown>;
-      dedupeKey: string;
-    }) {
-      const order = await db.order.findUnique({ where: { workflowId: input.workflowId } });
-      if (!order) return; // events before the order is recorded have nowhere to go; history has them
-      const line =
-        input.lineNo === undefined
-          ? undefined
-          : await db.orderLine.findUnique({
-              where: { orderId_lineNo: { orderId: order.id, lineNo: input.lineNo } },
-            });
-      const mapping = line
-        ? await db.skuMapping.findFirst({ where: { storeId: order.storeId, sku: line.sku, active: true } })
-        : null;
-      await db.fulfillmentEvent.createMany({
-        data: [
-          {
-            orderId: order.id,
-            lineNo: input.lineNo ?? null,
-            type: input.type,
-            status: input.status,
-            details: input.details as Prisma.InputJsonValue,
-            channel: order.channel,
-            region: line?.region ?? order.region,
-            skuGroup: mapping?.skuGroup ?? null,
-            paymentMethod: order.paymentMethod,
-            dedupeKey: input.dedupeKey,
-          },
-        ],
-        skipDuplicates: true,
-      });
+    async recordEvent(input: EventRow & { workflowId: string }) {
+      const { workflowId, ...event } = input;
+      await writeEvents(db, workflowId, [event]);
+    },
+
+    /** Several event rows at once (what the workflow noted since its last database write). */
+    async recordEvents(input: { workflowId: string; events: EventRow[] }) {
+      await writeEvents(db, input.workflowId, input.events);
     },
 
     async recordOrderState(input: { workflowId: string; state: string }) {
-      const before = deps.metrics
-        ? await db.order.findUnique({ where: { workflowId: input.workflowId }, include: { lines: true } })
-        : null;
-      await db.order.updateMany({
-        where: { workflowId: input.workflowId },
-        data: { status: input.state, ...(input.state === 'delivered' ? { deliveredAt: new Date() } : {}) },
-      });
-      // Pool codes the order reserved are spent when it is delivered, and go back when it ends without.
-      if (input.state === 'delivered') await spendPoolCodes(db, input.workflowId);
-      else if (['cancelled', 'refunded', 'not_paid'].includes(input.state)) {
-        const released = await releasePoolCodes(db, input.workflowId);
-        if (released) log.info('pool codes returned to the pool', { workflowId: input.workflowId, released });
-      }
-      if (before && before.status !== input.state) {
-        const skus = before.lines.map((l) => l.sku);
-        if (input.state === 'delivered') {
-          const ms = before.paidAt ? Date.now() - before.paidAt.getTime() : undefined;
-          await countOrder(deps, before.storeId, skus, (m, region) =>
-            m.orderDelivered(before.storeId, region, ms),
-          );
-        } else if (['cancelled', 'refunded', 'not_paid'].includes(input.state)) {
-          await countOrder(deps, before.storeId, skus, (m, region) =>
-            m.orderFailed(before.storeId, region, input.state),
-          );
-        }
-      }
+      await applyOrderState(deps, input.workflowId, input.state);
     },
   };
 }
 
 export type OrderActivities = ReturnType<typeof createOrderActivities>;
+
+/** The store's settings and the active mappings of these SKUs. */
+async function readCatalog(db: Db, storeRow: Store, skus: string[]): Promise<Catalog> {
+  const rows = await db.skuMapping.findMany({
+    where: { storeId: storeRow.id, sku: { in: skus }, active: true },
+  });
+  const mappings: Record<string, SkuMappingView> = {};
+  for (const r of rows) {
+    mappings[r.sku] = {
+      sku: r.sku,
+      version: r.version,
+      supplierProduct: r.supplierProduct,
+      region: r.region,
+      currency: r.currency,
+      denomination: r.denomination.toFixed(2),
+      price: r.price.toFixed(2),
+      skuGroup: r.skuGroup,
+      supplier: r.supplier,
+      routes: Array.isArray(r.routes) ? (r.routes as unknown as SkuMappingView['routes']) : [],
+      poolMode: r.poolMode as SkuMappingView['poolMode'],
+    };
+  }
+  const settings: StoreSettings = {
+    ...DEFAULT_STORE_SETTINGS,
+    ...(storeRow.settings as Partial<StoreSettings>),
+  };
+  return { settings, mappings };
+}
+
+/**
+ * An order's state on its row, and what comes with it: pool codes spent or returned, and the
+ * outcome metric. Idempotent (the metric counts a change only).
+ */
+export async function applyOrderState(
+  deps: Pick<ActivityDeps, 'db' | 'metrics'>,
+  workflowId: string,
+  state: string,
+): Promise<void> {
+  const { db } = deps;
+  const before = deps.metrics
+    ? await db.order.findUnique({ where: { workflowId }, include: { lines: true } })
+    : null;
+  await db.order.updateMany({
+    where: { workflowId },
+    data: { status: state, ...(state === 'delivered' ? { deliveredAt: new Date() } : {}) },
+  });
+  // Pool codes the order reserved are spent when it is delivered, and go back when it ends without.
+  if (state === 'delivered') await spendPoolCodes(db, workflowId);
+  else if (['cancelled', 'refunded', 'not_paid'].includes(state)) {
+    const released = await releasePoolCodes(db, workflowId);
+    if (released) log.info('pool codes returned to the pool', { workflowId, released });
+  }
+  if (before && before.status !== state) {
+    const skus = before.lines.map((l) => l.sku);
+    if (state === 'delivered') {
+      const ms = before.paidAt ? Date.now() - before.paidAt.getTime() : undefined;
+      await countOrder(deps, before.storeId, skus, (m, region) =>
+        m.orderDelivered(before.storeId, region, ms),
+      );
+    } else if (['cancelled', 'refunded', 'not_paid'].includes(state)) {
+      await countOrder(deps, before.storeId, skus, (m, region) =>
+        m.orderFailed(before.storeId, region, state),
+      );
+    }
+  }
+}

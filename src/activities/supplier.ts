@@ -3,13 +3,55 @@ import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { ErrorType } from '../shared/contract';
 import { createSupplierRegistry, type PlaceOrderRequest } from '../suppliers/supplier';
 import type { ActivityDeps } from './deps';
-import { orderRow } from './order-rows';
+import { orderRow, writeEvents, type EventRow } from './order-rows';
 import { supplierCall } from './supplier-call';
 
 export function createSupplierActivities(deps: ActivityDeps) {
   const { db } = deps;
   const registry = deps.suppliers ?? createSupplierRegistry([deps.supplier]);
   const supplier = registry.get();
+
+  /** Asks the supplier for the batch first; places it only if the supplier does not have it. */
+  async function placeOrFind(
+    input: PlaceOrderRequest & {
+      workflowId: string;
+      supplier?: string;
+      maxUnitCost?: Record<string, string>;
+    },
+  ) {
+    const supplier = registry.get(input.supplier);
+    const existing = await supplierCall(deps.metrics, 'lookup', () =>
+      supplier.findOrder(input.clientOrderId),
+    );
+    if (existing) {
+      log.info('supplier already has this batch; not re-sending', {
+        workflowId: input.workflowId,
+        clientOrderId: input.clientOrderId,
+        attempt: Context.current().info.attempt,
+      });
+      return existing;
+    }
+    // Price guard: where the supplier quotes a price, nothing is bought above the maximum.
+    for (const line of input.lines) {
+      const max = input.maxUnitCost?.[line.product];
+      if (!max || !supplier.quote) continue;
+      const quote = await supplierCall(deps.metrics, 'quote', () => supplier.quote!(line.product));
+      if (quote && Number(quote.unitPrice) > Number(max)) {
+        throw ApplicationFailure.nonRetryable(
+          `${supplier.name} quotes ${quote.unitPrice} ${quote.currency} for ${line.product}, above the maximum ${max}`,
+          ErrorType.PriceAboveMax,
+          { supplier: supplier.name, product: line.product, quote: quote.unitPrice, max },
+        );
+      }
+    }
+    return supplierCall(deps.metrics, 'order', () =>
+      supplier.placeOrder({
+        clientOrderId: input.clientOrderId,
+        idempotencyKey: input.idempotencyKey,
+        lines: input.lines,
+      }),
+    );
+  }
 
   return {
     /**
@@ -25,40 +67,13 @@ export function createSupplierActivities(deps: ActivityDeps) {
         supplier?: string;
         /** Per product: the most one unit may cost; a higher quote is refused before buying. */
         maxUnitCost?: Record<string, string>;
+        /** Event rows written once the batch is placed (or found placed): what led to it, and that it was. */
+        events?: EventRow[];
       },
     ) {
-      const supplier = registry.get(input.supplier);
-      const existing = await supplierCall(deps.metrics, 'lookup', () =>
-        supplier.findOrder(input.clientOrderId),
-      );
-      if (existing) {
-        log.info('supplier already has this batch; not re-sending', {
-          workflowId: input.workflowId,
-          clientOrderId: input.clientOrderId,
-          attempt: Context.current().info.attempt,
-        });
-        return existing;
-      }
-      // Price guard: where the supplier quotes a price, nothing is bought above the maximum.
-      for (const line of input.lines) {
-        const max = input.maxUnitCost?.[line.product];
-        if (!max || !supplier.quote) continue;
-        const quote = await supplierCall(deps.metrics, 'quote', () => supplier.quote!(line.product));
-        if (quote && Number(quote.unitPrice) > Number(max)) {
-          throw ApplicationFailure.nonRetryable(
-            `${supplier.name} quotes ${quote.unitPrice} ${quote.currency} for ${line.product}, above the maximum ${max}`,
-            ErrorType.PriceAboveMax,
-            { supplier: supplier.name, product: line.product, quote: quote.unitPrice, max },
-          );
-        }
-      }
-      return supplierCall(deps.metrics, 'order', () =>
-        supplier.placeOrder({
-          clientOrderId: input.clientOrderId,
-          idempotencyKey: input.idempotencyKey,
-          lines: input.lines,
-        }),
-      );
+      const report = await placeOrFind(input);
+      if (input.events?.length) await writeEvents(db, input.workflowId, input.events);
+      return report;
     },
 
     async lookupSupplierOrder(input: { workflowId: string; clientOrderId: string; supplier?: string }) {

@@ -58,15 +58,28 @@ describe('fulfillOrder against fake activities', () => {
         clientOrderId: supplierClientOrderId(STORE, orderId, 1),
         idempotencyKey: key(orderId, 1),
         lines: [{ product: 'psn-us-10', quantity: 2 }],
+        events: [
+          expect.objectContaining({ type: 'eligibility.passed' }),
+          expect.objectContaining({ type: 'supplier.order_placed' }),
+        ],
       },
     ]);
+    // Five activity tasks on the happy path: bookkeeping rides with the effects.
+    expect(fake.calls.map((c) => c.name)).toEqual([
+      'recordOrder',
+      'placeSupplierOrder',
+      'storeCodes',
+      'deliverOrder',
+      'updateStorefront',
+    ]);
+    expect(fake.named('recordOrder')).toMatchObject([{ withCatalog: true }]);
     expect(fake.named('storeCodes')).toEqual([
       { workflowId, lineNo: 1, firstUnit: 0, codes: 2, supplierOrderId: `sup-${orderId}-1` },
     ]);
-    expect(fake.named('notifyCustomer').map((n) => n.dedupeKey)).toEqual([`${workflowId}/delivered/1`]);
+    expect(fake.notices().map((n) => n.dedupeKey)).toEqual([`${workflowId}/delivered/1`]);
     expect(fake.named('updateStorefront')).toEqual([{ workflowId, outcome: 'delivered' }]);
-    expect(fake.named('recordOrderState')).toEqual([{ workflowId, state: 'delivered' }]);
-    expect(fake.named('recordEvent').map((e) => e.type)).toEqual([
+    expect(fake.states()).toEqual(['delivered']);
+    expect(fake.events().map((e) => e.type)).toEqual([
       'eligibility.passed',
       'supplier.order_placed',
       'supplier.delivered',
@@ -95,7 +108,7 @@ describe('fulfillOrder against fake activities', () => {
     ]);
     expect(fake.named('closeReviewCase')).toEqual([{ action: 'retry', by: 'ops' }]);
     expect(fake.named('placeSupplierOrder').map((p) => p.idempotencyKey)).toEqual([key(orderId, 1)]);
-    expect(fake.named('loadCatalog')).toHaveLength(2); // checked again after the approval
+    expect(fake.catalogReads()).toBe(2); // checked again after the approval
   });
 
   it('sends a supplier rejection to review without retrying it, and cancels on decision', async () => {
@@ -120,8 +133,8 @@ describe('fulfillOrder against fake activities', () => {
     expect(fake.named('placeSupplierOrder')).toHaveLength(1);
     expect(fake.named('storeCodes')).toEqual([]);
     expect(fake.named('updateStorefront').map((u) => u.outcome)).toEqual(['cancelled']);
-    expect(fake.named('recordOrderState').map((s) => s.state)).toEqual(['cancelled']);
-    expect(fake.named('recordEvent').map((e) => e.type)).toContain('order.cancelled');
+    expect(fake.states()).toEqual(['cancelled']);
+    expect(fake.events().map((e) => e.type)).toContain('order.cancelled');
   });
 
   it('reviews a batch the supplier never completes; a retry asks about it, then buys a second batch', async () => {
@@ -244,8 +257,8 @@ describe('fulfillOrder against fake activities', () => {
     expect(fake.named('refundPayment')).toEqual([
       { workflowId, dedupeKey: `${workflowId}/refund`, amount: '21.98' },
     ]);
-    expect(fake.named('notifyCustomer').map((n) => n.template)).toEqual(['review', 'refunded']);
-    expect(fake.named('recordOrderState').map((s) => s.state)).toEqual(['refunded']);
+    expect(fake.notices().map((n) => n.template)).toEqual(['review', 'refunded']);
+    expect(fake.states()).toEqual(['refunded']);
   });
 
   it('refuses a decision while no review is open', async () => {

@@ -14,6 +14,7 @@ import {
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll } from 'vitest';
 import type { Activities } from '../../src/activities';
+import type { EventRow } from '../../src/activities/order-rows';
 import {
   fulfillmentWorkflowId,
   SEARCH_ATTRIBUTE_REGISTRATIONS,
@@ -101,6 +102,26 @@ export function fakeActivities(orderId: string, script: Script = {}) {
   const placed = new Map<string, SupplierOrderReport>();
   let codeNo = 0;
   let poolLeft = script.pool ?? 0;
+  let catalogReads = 0;
+  const events: EventRow[] = [];
+  const notices: { workflowId: string; template: string; dedupeKey: string }[] = [];
+  const states: string[] = [];
+  const catalog = (): Catalog => ({
+    settings: { ...DEFAULT_STORE_SETTINGS, ...script.settings },
+    mappings: {
+      'PSN-US-10': {
+        sku: 'PSN-US-10',
+        version: 1,
+        supplierProduct: 'psn-us-10',
+        region: 'US',
+        currency: 'USD',
+        denomination: '10.00',
+        price: '10.99',
+        skuGroup: 'psn',
+        ...script.mapping,
+      },
+    },
+  });
   const record = (name: keyof Activities, input: object) =>
     calls.push({ name, input: input as Record<string, unknown> });
   const report: MakeReport = (batch, state, lines) => ({
@@ -121,31 +142,26 @@ export function fakeActivities(orderId: string, script: Script = {}) {
   const activities: Partial<Activities> = {
     async recordOrder(input) {
       record('recordOrder', input);
+      if (!input.withCatalog) return undefined;
+      catalogReads++;
+      return catalog();
     },
     async loadCatalog(input): Promise<Catalog> {
       record('loadCatalog', input);
-      return {
-        settings: { ...DEFAULT_STORE_SETTINGS, ...script.settings },
-        mappings: {
-          'PSN-US-10': {
-            sku: 'PSN-US-10',
-            version: 1,
-            supplierProduct: 'psn-us-10',
-            region: 'US',
-            currency: 'USD',
-            denomination: '10.00',
-            price: '10.99',
-            skuGroup: 'psn',
-            ...script.mapping,
-          },
-        },
-      };
+      catalogReads++;
+      return catalog();
     },
     async recordEvent(input) {
       record('recordEvent', input);
+      events.push(input);
+    },
+    async recordEvents(input) {
+      record('recordEvents', input);
+      events.push(...input.events);
     },
     async recordOrderState(input) {
       record('recordOrderState', input);
+      states.push(input.state);
     },
     async storeCodes(input) {
       record('storeCodes', { ...input, codes: input.codes.length });
@@ -167,6 +183,7 @@ export function fakeActivities(orderId: string, script: Script = {}) {
         script.place ?? ((n: number, lines: ReportLine[], make: MakeReport) => make(n, 'delivered', lines));
       const answer = place(batch, input.lines, report, input.supplier);
       placed.set(input.clientOrderId, answer);
+      events.push(...(input.events ?? []));
       return answer;
     },
     async lookupSupplierOrder(input) {
@@ -193,6 +210,13 @@ export function fakeActivities(orderId: string, script: Script = {}) {
     },
     async notifyCustomer(input) {
       record('notifyCustomer', input);
+      notices.push(input);
+    },
+    async deliverOrder(input) {
+      record('deliverOrder', { ...input, events: input.events.map((e) => e.type) });
+      notices.push({ workflowId: input.workflowId, template: 'delivered', dedupeKey: input.dedupeKey });
+      events.push(...input.events);
+      states.push('delivered');
     },
     async updateStorefront(input) {
       record('updateStorefront', input);
@@ -202,7 +226,20 @@ export function fakeActivities(orderId: string, script: Script = {}) {
     },
   };
   const named = (name: keyof Activities) => calls.filter((c) => c.name === name).map((c) => c.input);
-  return { activities, calls, named, report, placed };
+  return {
+    activities,
+    calls,
+    named,
+    report,
+    placed,
+    /** Event rows written, whichever activity carried them. */
+    events: () => [...events],
+    /** Customer notices sent (the delivered one comes with deliverOrder). */
+    notices: () => [...notices],
+    /** Final states written on the order row. */
+    states: () => [...states],
+    catalogReads: () => catalogReads,
+  };
 }
 
 // ------------------------------------------------------------------ helpers

@@ -86,13 +86,13 @@ describe('what the store does after payment', () => {
         report: fake.report(1, 'delivered', [{ product: 'psn-us-10', quantity: 2 }]),
       });
       await waitFor(handle, (s) => s.lines[0]!.delivered === 2 && s.state === 'in_review');
-      expect(fake.named('notifyCustomer').filter((n) => n.template === 'delivered')).toEqual([]);
+      expect(fake.notices().filter((n) => n.template === 'delivered')).toEqual([]);
       await handle.executeUpdate(reviewDecisionUpdate, { args: [{ action: 'cancel', by: 'ops' }] });
       expect(workflowId).toBeTruthy();
       return handle.result();
     });
     expect(result.state).toBe('cancelled');
-    expect(fake.named('notifyCustomer').map((n) => n.template)).not.toContain('delivered');
+    expect(fake.notices().map((n) => n.template)).not.toContain('delivered');
     expect(fake.named('placeSupplierOrder')).toHaveLength(1);
   });
 
@@ -222,10 +222,9 @@ describe('exactly once, never stuck', () => {
     let failures = 1;
     const activities = {
       ...fake.activities,
-      async notifyCustomer(input: Parameters<NonNullable<typeof fake.activities.notifyCustomer>>[0]) {
-        if (input.template === 'delivered' && failures-- > 0)
-          throw ApplicationFailure.nonRetryable('mailbox unavailable', 'SmtpRejected');
-        return fake.activities.notifyCustomer!(input);
+      async deliverOrder(input: Parameters<NonNullable<typeof fake.activities.deliverOrder>>[0]) {
+        if (failures-- > 0) throw ApplicationFailure.nonRetryable('mailbox unavailable', 'SmtpRejected');
+        return fake.activities.deliverOrder!(input);
       },
     };
     const result = await withWorker(activities, orderId, async ({ handle }) => {
@@ -238,6 +237,15 @@ describe('exactly once, never stuck', () => {
     });
     expect(result.state).toBe('delivered');
     expect(fake.named('placeSupplierOrder')).toHaveLength(1);
+    // The second delivered notice has its own key; the rows noted before the failed one were
+    // written once (by the review), not lost and not twice.
+    expect(fake.notices().map((n) => n.dedupeKey.split('/').slice(-2).join('/'))).toEqual([
+      'review/2',
+      'delivered/3',
+    ]);
+    const types = fake.events().map((e) => e.type);
+    expect(types.filter((t) => t === 'eligibility.passed' || t === 'supplier.order_placed')).toHaveLength(2);
+    expect(new Set(fake.events().map((e) => e.dedupeKey)).size).toBe(types.length);
   });
 
   it("a supplier cost it can't read goes to review instead of poisoning the workflow task", async () => {
@@ -318,7 +326,7 @@ describe('exactly once, never stuck', () => {
     expect(result.state).toBe('delivered');
     // One case, one review notice: the later runs waited in the same review.
     expect(fake.named('openReviewCase')).toHaveLength(1);
-    expect(fake.named('notifyCustomer').map((n) => n.template)).toEqual(['review', 'delivered']);
+    expect(fake.notices().map((n) => n.template)).toEqual(['review', 'delivered']);
     expect(fake.named('placeSupplierOrder')).toHaveLength(1);
   }, 120_000);
 });

@@ -2,10 +2,10 @@
 // the customer be told (after), and may the money go back (refund).
 import { log, upsertSearchAttributes } from '@temporalio/workflow';
 import { ErrorType, SA, type Reason } from '../../shared/contract';
-import { checkEligibility, lineSources } from '../../shared/eligibility';
+import { checkEligibility, lineSources, type Catalog } from '../../shared/eligibility';
 import { formatMills, parseMills } from '../../shared/money';
 import { balanceCheck, failureMessage, failureType, notify, orders } from './activities';
-import type { OrderRun, Step } from './order-run';
+import { folded, type OrderRun, type Step } from './order-run';
 import { isTerminal } from './order-state';
 
 /** Records the order (once), then checks it against the store's catalog and the payment. */
@@ -14,13 +14,21 @@ export async function checkOrder(run: OrderRun): Promise<Step> {
   const { status } = state;
   state.setState('checking');
   const details = state.details!;
+  let catalog: Catalog | undefined;
   if (!state.recorded) {
     upsertSearchAttributes([
       { key: SA.store, value: storeId },
       { key: SA.skus, value: details.lines.map((l) => l.sku) },
     ]);
     try {
-      await orders.recordOrder({ workflowId, storeId, orderId, details });
+      // Folded runs read the catalog in the same task.
+      catalog = await orders.recordOrder({
+        workflowId,
+        storeId,
+        orderId,
+        details,
+        ...(folded() ? { withCatalog: true } : {}),
+      });
     } catch (err) {
       if (failureType(err) !== ErrorType.UnknownStore) throw err;
       return {
@@ -31,7 +39,7 @@ export async function checkOrder(run: OrderRun): Promise<Step> {
     }
     state.recorded = true;
   }
-  const catalog = await orders.loadCatalog({ storeId, skus: details.lines.map((l) => l.sku) });
+  catalog ??= await orders.loadCatalog({ storeId, skus: details.lines.map((l) => l.sku) });
   const result = checkEligibility(details, catalog);
   const { payment } = state;
   const paidMills = parseMills(payment?.amount);
@@ -73,7 +81,7 @@ export async function checkOrder(run: OrderRun): Promise<Step> {
   const reasons = result.reasons.filter((r) => !state.approved.has(r.code));
   if (reasons.some((r) => r.code === 'NO_CODE_LINES')) return { kind: 'end', state: 'skipped', reasons };
   if (reasons.length) return { kind: 'review', reasons };
-  await run.recordEvent('eligibility.passed', 'ok', {
+  await run.noteEvent('eligibility.passed', 'ok', {
     lines: state.eligible.map((l) => l.lineNo),
     ignored: result.ignored,
   });
@@ -118,18 +126,21 @@ export async function reconcileCosts(run: OrderRun): Promise<Step> {
       )}). Decide acceptCost to deliver anyway, or refund.`,
     });
   }
-  // Codes are bought already: a balance check that fails must not hold up their delivery.
-  try {
-    await balanceCheck.checkSupplierBalance({ workflowId });
-  } catch (err) {
-    log.warn('supplier balance check failed; the daily reconciliation checks it again', {
-      workflowId,
-      orderId,
-      error: failureMessage(err),
-    });
+  // Codes are bought already: a balance check that fails must not hold up their delivery. Folded
+  // runs leave it to the worker (once a minute after deliveries) and the daily reconciliation.
+  if (!folded()) {
+    try {
+      await balanceCheck.checkSupplierBalance({ workflowId });
+    } catch (err) {
+      log.warn('supplier balance check failed; the daily reconciliation checks it again', {
+        workflowId,
+        orderId,
+        error: failureMessage(err),
+      });
+    }
   }
   if (reasons.length) return { kind: 'review', reasons };
-  await run.recordEvent('reconcile.passed', 'ok', {
+  await run.noteEvent('reconcile.passed', 'ok', {
     cost: formatMills(costMills),
     paid: formatMills(paidMills),
   });
@@ -140,7 +151,7 @@ export async function reconcileCosts(run: OrderRun): Promise<Step> {
 export async function deliver(run: OrderRun): Promise<Step> {
   run.state.setState('delivering');
   try {
-    await run.tellCustomer('delivered');
+    await run.tellDelivered();
   } catch (err) {
     return {
       kind: 'review',

@@ -129,7 +129,9 @@ async function finish(run: OrderRun, step: Extract<Step, { kind: 'end' }>): Prom
     (r) => r.code === 'STOREFRONT_CANCELLED' || r.code === 'STOREFRONT_REFUNDED',
   );
   if (step.state === 'cancelled' && state.recorded && !byStore) await run.updateStorefront('cancelled');
-  if (state.recorded) await orders.recordOrderState({ workflowId, state: step.state });
+  await run.flushEvents();
+  if (state.recorded && run.stateRecorded !== step.state)
+    await orders.recordOrderState({ workflowId, state: step.state });
   await condition(allHandlersFinished);
   log.info('order finished', { workflowId, orderId, state: status.state });
   return status;

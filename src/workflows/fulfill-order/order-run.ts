@@ -1,7 +1,8 @@
 // One fulfillOrder run: its ids, its timeouts, its state, and the few effects every phase
 // shares (an event row, a customer notice, storing codes, the storefront note). The phases
 // (checks.ts, supplier-steps.ts, review.ts) are functions of a run that return the next Step.
-import { log, workflowInfo } from '@temporalio/workflow';
+import { log, patched, workflowInfo } from '@temporalio/workflow';
+import type { EventRow } from '../../activities/order-rows';
 import {
   ErrorType,
   fulfillmentWorkflowId,
@@ -37,6 +38,16 @@ export type Step =
 
 export type CustomerNotice = 'processing' | 'review' | 'delivered' | 'refunded' | 'cancelled';
 
+/**
+ * Bookkeeping rides with the effects: event rows the run notes go with the next activity that
+ * writes (placing a batch, the delivered notice), the catalog is read with recording the order,
+ * and the delivered state is written with its notice. Runs recorded before replay the old
+ * sequence (one task per event row, a balance call per order).
+ */
+export function folded(): boolean {
+  return patched('bookkeeping-with-effects');
+}
+
 export class OrderRun {
   readonly workflowId: string;
   readonly storeId: string;
@@ -47,6 +58,10 @@ export class OrderRun {
   readonly supplier: SupplierProxy;
   /** Numbers the run's event rows (carried across continue-as-new, so keys never repeat). */
   eventSeq = 0;
+  /** Event rows noted but not yet written: the next activity that writes takes them along. */
+  private noted: EventRow[] = [];
+  /** The final state an activity already wrote on the order row (the delivered notice does). */
+  stateRecorded?: string;
 
   readonly input: FulfillOrderInput;
 
@@ -81,6 +96,17 @@ export class OrderRun {
   }
 
   /** A fulfillment event row, numbered in the order the run records them. */
+  event(type: string, status: string, detail: Record<string, unknown> = {}, lineNo?: number): EventRow {
+    return {
+      type,
+      status,
+      ...(lineNo === undefined ? {} : { lineNo }),
+      details: detail,
+      dedupeKey: `${this.workflowId}/${type}/${this.eventSeq++}`,
+    };
+  }
+
+  /** Writes an event row now (with any noted before it). */
   async recordEvent(
     type: string,
     status: string,
@@ -88,6 +114,13 @@ export class OrderRun {
     lineNo?: number,
   ): Promise<void> {
     const { workflowId } = this;
+    if (folded()) {
+      await orders.recordEvents({
+        workflowId,
+        events: [...this.takeNoted(), this.event(type, status, detail, lineNo)],
+      });
+      return;
+    }
     await orders.recordEvent({
       workflowId,
       type,
@@ -96,6 +129,29 @@ export class OrderRun {
       details: detail,
       dedupeKey: `${workflowId}/${type}/${this.eventSeq++}`,
     });
+  }
+
+  /** Notes an event row for the next activity that writes (recorded at once in older runs). */
+  async noteEvent(type: string, status: string, detail: Record<string, unknown> = {}): Promise<void> {
+    if (folded()) this.noted.push(this.event(type, status, detail));
+    else await this.recordEvent(type, status, detail);
+  }
+
+  /** The noted rows, for an activity to write; forget them once it succeeded (takeNoted). */
+  get notedEvents(): EventRow[] {
+    return [...this.noted];
+  }
+
+  takeNoted(): EventRow[] {
+    const noted = this.noted;
+    this.noted = [];
+    return noted;
+  }
+
+  /** Writes what was noted before the run waits or ends (nothing to do: no task). */
+  async flushEvents(): Promise<void> {
+    if (this.noted.length)
+      await orders.recordEvents({ workflowId: this.workflowId, events: this.takeNoted() });
   }
 
   /**
@@ -128,6 +184,24 @@ export class OrderRun {
       template,
       dedupeKey: `${workflowId}/${template}/${notices.length}`,
     });
+  }
+
+  /**
+   * The delivered notice. In a folded run the same task writes the noted events and the
+   * delivered state (one round trip where there were three).
+   */
+  async tellDelivered(): Promise<void> {
+    if (!folded()) return this.tellCustomer('delivered');
+    const { workflowId } = this;
+    const notices = this.state.status.customerNotices;
+    notices.push('delivered');
+    await notify.deliverOrder({
+      workflowId,
+      dedupeKey: `${workflowId}/delivered/${notices.length}`,
+      events: this.notedEvents,
+    });
+    this.takeNoted();
+    this.stateRecorded = 'delivered';
   }
 
   /** Stores codes for a line, up to what it still lacks. */

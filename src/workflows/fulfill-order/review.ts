@@ -27,6 +27,7 @@ export async function review(run: OrderRun, reasons: Reason[], resumed = false):
     const openedAt = Date.now();
     status.review = { openedAt: new Date(openedAt).toISOString(), reminders: 0 };
     state.setState('in_review', openedAt + timeouts.reviewReminderMs);
+    await run.flushEvents(); // the timeline shows what led here while a person looks
     // Unique per opening, and per run: a reset re-opens a review as a new, visible case.
     await reviews.openReviewCase({
       workflowId,

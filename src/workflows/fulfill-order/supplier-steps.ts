@@ -10,9 +10,10 @@ import {
   type LineStatus,
   type Reason,
 } from '../../shared/contract';
+import type { EventRow } from '../../activities/order-rows';
 import { failureMessage, failureType, pool } from './activities';
 import { storefrontHoldStep } from './checks';
-import type { OrderRun, Step } from './order-run';
+import { folded, type OrderRun, type Step } from './order-run';
 import { isTerminal, markLines, type MissingUnits } from './order-state';
 
 /** Places one batch for every unit still missing (after asking about a batch that may have settled). */
@@ -45,8 +46,10 @@ export async function placeBatch(run: OrderRun): Promise<Step> {
       clientOrderId,
       idempotencyKey: supplierIdempotencyKey(storeId, orderId, batchNo),
       lines: [...products].map(([product, quantity]) => ({ product, quantity })),
+      ...placedEvents(run, { clientOrderId, batch: batchNo }),
     });
     state.mergeReport(report);
+    run.takeNoted(); // placeSupplierOrder wrote them
   } catch (err) {
     const cause = err instanceof ActivityFailure ? err.cause : undefined;
     if (cause instanceof ApplicationFailure && cause.type === ErrorType.SupplierOutcomeUnknown) {
@@ -71,8 +74,17 @@ export async function placeBatch(run: OrderRun): Promise<Step> {
       ],
     };
   }
-  await run.recordEvent('supplier.order_placed', 'ok', { clientOrderId, batch: batchNo });
+  if (!folded()) await run.recordEvent('supplier.order_placed', 'ok', { clientOrderId, batch: batchNo });
   return awaitSupplier(run, clientOrderId, wanted);
+}
+
+/**
+ * What placeSupplierOrder writes once the batch is placed (folded runs): the rows noted before
+ * it and `supplier.order_placed`. Forgotten only when the call succeeded (see takePlaced).
+ */
+function placedEvents(run: OrderRun, detail: Record<string, unknown>): { events?: EventRow[] } {
+  if (!folded()) return {};
+  return { events: [...run.notedEvents, run.event('supplier.order_placed', 'ok', detail)] };
 }
 
 /** Waits for the batch's webhook, asking the supplier after each wait, up to supplierMaxWaitMs. */
@@ -81,6 +93,7 @@ async function awaitSupplier(run: OrderRun, clientOrderId: string, wanted: Missi
   const giveUpAt = Date.now() + timeouts.supplierMaxWaitMs;
   const settled = () => isTerminal(state.reports.get(clientOrderId)?.state);
   const storeSaysStop = () => state.storefrontHold() !== undefined;
+  if (!settled()) await run.flushEvents();
   while (!settled()) {
     const wait = Math.min(timeouts.supplierWebhookWaitMs, giveUpAt - Date.now());
     state.setState('awaiting_supplier', Date.now() + wait);
@@ -155,7 +168,7 @@ export async function applyReport(run: OrderRun, clientOrderId: string): Promise
       if (held) return held;
     }
   }
-  await run.recordEvent(`supplier.${report.state}`, report.state, {
+  await run.noteEvent(`supplier.${report.state}`, report.state, {
     clientOrderId,
     supplierOrderId: report.supplierOrderId,
   });
@@ -325,8 +338,10 @@ export async function placeRouted(run: OrderRun): Promise<Step> {
       lines: [...products].map(([product, quantity]) => ({ product, quantity })),
       ...named,
       ...(Object.keys(maxUnitCost).length ? { maxUnitCost } : {}),
+      ...placedEvents(run, { clientOrderId, batch: batchNo, supplier }),
     });
     state.mergeReport(report);
+    run.takeNoted(); // placeSupplierOrder wrote them
   } catch (err) {
     const type = failureType(err);
     if (type === ErrorType.SupplierOutcomeUnknown) {
@@ -396,7 +411,8 @@ export async function placeRouted(run: OrderRun): Promise<Step> {
     });
     return { kind: 'order' };
   }
-  await run.recordEvent('supplier.order_placed', 'ok', { clientOrderId, batch: batchNo, supplier });
+  if (!folded())
+    await run.recordEvent('supplier.order_placed', 'ok', { clientOrderId, batch: batchNo, supplier });
   return awaitSupplier(run, clientOrderId, wanted);
 }
 
