@@ -34,6 +34,7 @@ import { storesRouter } from './stores';
 import { usersRouter } from './users';
 import { catalogRouter } from './catalog';
 import { ordersRouter } from './orders';
+import { dashboardRouter } from './dashboard';
 import type { Notifier } from '../../notify/notifier';
 import { createLoginLimiter, loginLockedMessage } from './login-limiter';
 import { allows, createUsers, type Role } from '../../users/users';
@@ -145,6 +146,10 @@ export function adminRouter(deps: AdminDeps): Router {
       csrfValid: (s, given) => sessions.csrfValid(s, given),
       by: decidedBy,
     }),
+  );
+  router.use(
+    '/dashboard',
+    dashboardRouter({ db: deps.db, session, csrfToken: (s) => sessions.csrfToken(s) }),
   );
   router.use(
     '/catalog',

@@ -36,8 +36,9 @@ export function consoleNav(user: string, csrf: string): SafeHtml {
   return html`${STYLE}
     <header>
       <nav>
-        <a href="/admin">Exceptions</a> · <a href="/admin/orders">Orders</a> ·
-        <a href="/admin/stores">Stores</a> · <a href="/admin/catalog">Catalogue</a> ·
+        <a href="/admin/dashboard">Dashboard</a> · <a href="/admin">Exceptions</a> ·
+        <a href="/admin/orders">Orders</a> · <a href="/admin/stores">Stores</a> ·
+        <a href="/admin/catalog">Catalogue</a> ·
         <a href="/admin/users">Users</a>
       </nav>
       <form method="post" action="/admin/logout">

@@ -237,7 +237,8 @@ export function exceptionsPage(opts: {
   return page(
     'Exceptions',
     html`<nav>
-        <a href="/admin">Exceptions</a> · <a href="/admin/stores">Stores</a> ·
+        <a href="/admin/dashboard">Dashboard</a> · <a href="/admin">Exceptions</a> ·
+        <a href="/admin/orders">Orders</a> · <a href="/admin/stores">Stores</a> ·
         <a href="/admin/catalog">Catalogue</a> ·
         <a href="/admin/users">Users</a>
       </nav>
