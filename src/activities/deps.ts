@@ -5,6 +5,7 @@ import type { Notifier } from '../notify/notifier';
 import type { Metrics } from '../observability/metrics';
 import type { Storefronts } from '../storefront/storefront';
 import type { SupplierClient, SupplierRegistry } from '../suppliers/supplier';
+import type { AlertDeps } from './alerts';
 import type { SweepDeps } from './sweep';
 
 export interface ActivityDeps {
@@ -22,6 +23,8 @@ export interface ActivityDeps {
   /** Supplier balance under this (decimal string) raises an alert. */
   lowBalance: string;
   /** The recovery sweep: stores' REST clients and where orders it finds start. */
+  /** Alerts for a person: channels, links, thresholds (default: recorded and logged only). */
+  alerts?: AlertDeps;
   sweep?: Pick<SweepDeps, 'wooCommerce' | 'pocketsflow' | 'intake'> &
     Partial<Pick<SweepDeps, 'overlapMs' | 'firstLookbackMs'>>;
 }

@@ -1,6 +1,7 @@
 // Activities: one external effect each, built from injected dependencies so tests can swap
 // any of them. They pass the workflow's idempotency keys through unchanged. One module per kind
 // of work; the worker registers them all, merged, under their function names.
+import { createAlertActivities } from './alerts';
 import { createCodeActivities } from './codes';
 import type { ActivityDeps } from './deps';
 import { createNotifyActivities } from './notify';
@@ -12,6 +13,7 @@ import { createSupplierActivities } from './supplier';
 import { createSweepActivities } from './sweep';
 
 export type { ActivityDeps } from './deps';
+export type { AlertActivities } from './alerts';
 export type { CodeActivities } from './codes';
 export type { NotifyActivities } from './notify';
 export type { OrderActivities } from './orders';
@@ -30,6 +32,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createReviewActivities(deps),
     ...createSupplierActivities(deps),
     ...createNotifyActivities(deps),
+    ...createAlertActivities(deps),
     ...createSweepActivities({
       db: deps.db,
       metrics: deps.metrics,

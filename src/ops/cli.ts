@@ -38,7 +38,12 @@ import { userCommand, UserUsageError, USER_USAGE } from './user-command';
 import { UserError } from '../users/users';
 import { catalogCommand, CatalogUsageError, CATALOG_USAGE } from './catalog-command';
 import { CatalogError } from '../catalog/catalog';
-import { ensureReconcileSchedule, ensureSweepSchedules, sweepableStores } from './schedule';
+import {
+  ensureAlertSchedule,
+  ensureReconcileSchedule,
+  ensureSweepSchedules,
+  sweepableStores,
+} from './schedule';
 
 const USAGE = `usage: npm run ops -- <command> [options]
 
@@ -48,7 +53,7 @@ const USAGE = `usage: npm run ops -- <command> [options]
   replay    <order> --by NAME [--note TEXT]                        retry a held order, or re-run a failed execution
   notify    <order> --template delivered|processing|review|refunded|cancelled --by NAME
   reconcile [--date YYYY-MM-DD]                                    run the daily reconciliation now (default: yesterday, UTC)
-  schedule                                                         create or update the nightly reconcile Schedule
+  schedule                                                         create or update the Schedules (reconcile, sweeps, alerts)
 ${POOL_USAGE}
 ${STORE_USAGE}
 ${USER_USAGE}
@@ -510,6 +515,10 @@ async function schedule(ctx: Ctx) {
     ctx.config.storefronts.sweepIntervalMs,
   );
   const sweeps = await ensureSweepSchedules(client, { taskQueue, stores });
+  const alerts = await ensureAlertSchedule(client, {
+    taskQueue,
+    intervalMs: ctx.config.alerts.scanIntervalMs,
+  });
   ctx.out(
     [
       `schedule ${res.scheduleId} ${res.created ? 'created' : 'updated'}: reconcileDay daily at 02:00 UTC on ${taskQueue}.`,
@@ -518,10 +527,11 @@ async function schedule(ctx: Ctx) {
           `schedule ${s.scheduleId} ${s.created ? 'created' : 'updated'}: sweepStore every ${Math.round(stores[i]!.intervalMs / 1000)}s on ${taskQueue}.`,
       ),
       stores.length ? '' : 'no store has storefront REST credentials: no recovery sweep scheduled.',
+      `schedule ${alerts.scheduleId} ${alerts.created ? 'created' : 'updated'}: watchAlerts every ${Math.round(ctx.config.alerts.scanIntervalMs / 1000)}s on ${taskQueue}.`,
     ]
       .filter(Boolean)
       .join('\n'),
-    { ...res, sweeps },
+    { ...res, sweeps, alerts },
   );
 }
 
