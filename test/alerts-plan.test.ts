@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { planSends } from '../src/alerts/plan';
 import { emailBody, webhookBody } from '../src/alerts/messages';
+import { loadConfig } from '../src/config';
 
 const alerts = (n: number, kind = 'review_waiting') =>
   Array.from({ length: n }, (_, i) => ({ id: String(i + 1), kind }));
@@ -78,5 +79,42 @@ describe('alert messages', () => {
     expect(webhookBody({ ...alert, kind: 'low_balance', link: 'https://cb.example/admin' }).text).toContain(
       '|Open the console>',
     );
+  });
+});
+
+describe('alert settings', () => {
+  it('defaults: scan every minute, a review may wait 15 min, 10 messages an hour, links to the local console', () => {
+    expect(loadConfig({}).alerts).toEqual({
+      emailTo: [],
+      webhookUrl: undefined,
+      scanIntervalMs: 60_000,
+      reviewWaitMs: 15 * 60_000,
+      rateLimit: { max: 10, windowMs: 3_600_000 },
+      consoleUrl: 'http://127.0.0.1:3000/admin',
+    });
+  });
+
+  it('links use API_PUBLIC_URL; email needs SMTP_URL; bad values are refused', () => {
+    const c = loadConfig({
+      API_PUBLIC_URL: 'https://cb.example.com/',
+      SMTP_URL: 'smtp://mail.example.com:25',
+      ALERT_EMAIL_TO: 'ops@example.com, oncall@example.com',
+      ALERT_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B0/x',
+      ALERT_RATE_LIMIT: '3',
+    });
+    expect(c.alerts).toMatchObject({
+      emailTo: ['ops@example.com', 'oncall@example.com'],
+      webhookUrl: 'https://hooks.slack.com/services/T0/B0/x',
+      rateLimit: { max: 3, windowMs: 3_600_000 },
+      consoleUrl: 'https://cb.example.com/admin',
+    });
+    expect(() => loadConfig({ ALERT_EMAIL_TO: 'ops@example.com' })).toThrow(
+      /ALERT_EMAIL_TO is set, but SMTP_URL is not/,
+    );
+    expect(() => loadConfig({ SMTP_URL: 'smtp://m:25', ALERT_EMAIL_TO: 'not-an-address' })).toThrow(
+      /ALERT_EMAIL_TO/,
+    );
+    expect(() => loadConfig({ ALERT_RATE_LIMIT: '0' })).toThrow(/ALERT_RATE_LIMIT/);
+    expect(() => loadConfig({ ALERT_REVIEW_WAIT: 'soon' })).toThrow(/ALERT_REVIEW_WAIT/);
   });
 });

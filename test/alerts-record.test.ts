@@ -2,11 +2,12 @@
 // SMTP server and a local webhook receiver: each condition is sent once, a cleared one that comes
 // back is sent again, a flood is cut by the rate limit into one summary, and a retry re-sends
 // only the channel that failed.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { configuredAlertChannels, type AlertChannels } from '../src/alerts/channels';
 import { recordAlerts } from '../src/alerts/record';
 import { sendAlertRow } from '../src/alerts/send';
 import { loadConfig } from '../src/config';
+import { main as ops } from '../src/ops/cli';
 import { createDb, type Db } from '../src/db/client';
 import type { AlertCandidate, AlertScan } from '../src/shared/alerts';
 import { startAlertReceiver, type AlertReceiver } from './support/alert-receiver';
@@ -164,6 +165,37 @@ describe('alerts table', () => {
     expect(receiver.bodies).toHaveLength(1);
     // The next scan sends nothing more.
     expect((await recordAlerts(db, scan([balanceLow]), opts(at(2)))).send).toEqual([]);
+  });
+
+  it('npm run ops -- alerts lists the open ones, --all the cleared ones too', async () => {
+    await sendAll((await recordAlerts(db, scan([balanceLow, review(7)]), opts(at(0)))).send, at(0));
+    await recordAlerts(db, scan([balanceLow]), opts(at(1)));
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      NODE_ENV: 'test',
+      ENV_FILE: '',
+      DATABASE_URL: database.url,
+      LOG_LEVEL: 'silent',
+    });
+    const lines: string[] = [];
+    const log = vi
+      .spyOn(console, 'log')
+      .mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+    try {
+      expect(await ops(['alerts'])).toBe(0);
+      expect(await ops(['alerts', '--all', '--json'])).toBe(0);
+    } finally {
+      log.mockRestore();
+      process.env = saved;
+    }
+    expect(lines[0]).toContain('low_balance  sent');
+    expect(lines[0]).toContain(CONSOLE);
+    expect(lines[0]).not.toContain('review_waiting');
+    const all = JSON.parse(lines[1]!) as { kind: string; resolvedAt: string | null }[];
+    expect(all.map((a) => [a.kind, !!a.resolvedAt]).sort()).toEqual([
+      ['low_balance', false],
+      ['review_waiting', true],
+    ]);
   });
 
   it('records and logs only when no channel is configured', async () => {

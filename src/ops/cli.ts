@@ -54,6 +54,7 @@ const USAGE = `usage: npm run ops -- <command> [options]
   notify    <order> --template delivered|processing|review|refunded|cancelled --by NAME
   reconcile [--date YYYY-MM-DD]                                    run the daily reconciliation now (default: yesterday, UTC)
   schedule                                                         create or update the Schedules (reconcile, sweeps, alerts)
+  alerts    [--all]                                                alerts still open (--all: the last 100, cleared ones too)
 ${POOL_USAGE}
 ${STORE_USAGE}
 ${USER_USAGE}
@@ -535,6 +536,42 @@ async function schedule(ctx: Ctx) {
   );
 }
 
+async function alerts(ctx: Ctx, opts: Options) {
+  const rows = await ctx.db().alert.findMany({
+    where: opts.all ? {} : { resolvedAt: null, kind: { not: 'rate_limited' } },
+    orderBy: [{ lastSeenAt: 'desc' }, { id: 'desc' }],
+    take: 100,
+  });
+  const data = rows.map((a) => ({
+    id: a.id.toString(),
+    kind: a.kind,
+    subject: a.subject,
+    status: a.status,
+    firstSeenAt: a.firstSeenAt.toISOString(),
+    resolvedAt: a.resolvedAt?.toISOString() ?? null,
+    sentAt: a.sentAt?.toISOString() ?? null,
+    lastError: a.lastError,
+    message: a.message,
+    link: a.link,
+  }));
+  ctx.out(
+    rows.length
+      ? table([
+          ['KIND', 'STATUS', 'AGE', 'CLEARED', 'SUBJECT', 'LINK'],
+          ...rows.map((a) => [
+            a.kind,
+            a.status,
+            age(a.firstSeenAt),
+            a.resolvedAt ? age(a.resolvedAt) + ' ago' : '-',
+            a.subject,
+            a.link,
+          ]),
+        ])
+      : 'No open alerts.',
+    data,
+  );
+}
+
 // ------------------------------------------------------------------ main
 
 export async function main(
@@ -570,6 +607,7 @@ export async function main(
         kind: { type: 'string' },
         role: { type: 'string' },
         'dry-run': { type: 'boolean' },
+        all: { type: 'boolean' },
       },
     });
   } catch (err) {
@@ -622,6 +660,9 @@ export async function main(
         break;
       case 'schedule':
         await schedule(ctx);
+        break;
+      case 'alerts':
+        await alerts(ctx, opts);
         break;
       case 'pool': {
         if (positionals[1] !== 'import' || !positionals[2])
