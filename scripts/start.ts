@@ -15,7 +15,12 @@ import { createDb } from '../src/db/client';
 import { ensureStore } from '../src/db/demo-store';
 import { startEmbeddedDb, type EmbeddedDb } from '../src/db/embedded';
 import { migrate } from '../src/db/migrate';
-import { ensureReconcileSchedule, ensureSweepSchedules, sweepableStores } from '../src/ops/schedule';
+import {
+  ensureAlertSchedule,
+  ensureReconcileSchedule,
+  ensureSweepSchedules,
+  sweepableStores,
+} from '../src/ops/schedule';
 import { connectClient } from '../src/temporal/connection';
 import { ROOT, tsNode, waitUntil } from './lib/processes';
 import { Supervisor } from './lib/supervisor';
@@ -135,9 +140,14 @@ async function main() {
     ),
   });
   await sweepDb.$disconnect();
+  const alerts = await ensureAlertSchedule(client, {
+    taskQueue: config.temporal.taskQueue,
+    intervalMs: config.alerts.scanIntervalMs,
+  });
   await client.connection.close();
   log(`schedule ${reconcile.scheduleId} ${reconcile.created ? 'created' : 'up to date'} (02:00 UTC)`);
   for (const s of sweeps) log(`schedule ${s.scheduleId} ${s.created ? 'created' : 'up to date'}`);
+  log(`schedule ${alerts.scheduleId} ${alerts.created ? 'created' : 'up to date'} (alert scan)`);
 
   const off = (part: Part) => (run.has(part) ? '' : `   (not started: npm run ${part})`);
   console.log(`

@@ -275,6 +275,17 @@ const schema = z
       .optional(),
     MAIL_FROM: z.string().min(3).default('cardbridge <no-reply@cardbridge.invalid>'),
 
+    // Alerts for a person (src/alerts): where they go, how often the conditions are scanned,
+    // how long a review may wait, and at most how many messages per window.
+    ALERT_EMAIL_TO: list('').pipe(
+      z.array(z.string().regex(/^[^\s@,<>]+@[^\s@,<>]+$/, 'must be email addresses, comma-separated')),
+    ),
+    ALERT_WEBHOOK_URL: z.url().optional(),
+    ALERT_SCAN_INTERVAL: duration('1m'),
+    ALERT_REVIEW_WAIT: duration('15m'),
+    ALERT_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+    ALERT_RATE_WINDOW: duration('1h'),
+
     STOREFRONT_CREDENTIALS: json(storefrontCredentialsSchema, '{}'),
     STOREFRONT_HTTP_TIMEOUT: duration('15s'),
     /** How often each store's recovery sweep lists its recently modified orders. */
@@ -314,6 +325,12 @@ const schema = z
       if (production) ctx.addIssue({ code: 'custom', path: [name], message: 'is required in production' });
       return fallback;
     };
+    if (env.ALERT_EMAIL_TO.length && !env.SMTP_URL)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ALERT_EMAIL_TO'],
+        message: 'is set, but SMTP_URL is not: alert emails need an SMTP server',
+      });
     const devStoreSecrets = storeSecretsSchema.parse(JSON.parse(DEV.storeSecrets));
     const storeCount = Object.keys(env.STORE_WEBHOOK_SECRETS).length;
     if ((env.PAYNUP_API_ID || env.PAYNUP_API_KEYS.length) && storeCount > 1) {
@@ -462,6 +479,15 @@ const schema = z
           : [`http://127.0.0.1:${env.TEMPORAL_UI_PORT}`, `http://localhost:${env.TEMPORAL_UI_PORT}`],
       },
       mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
+      alerts: {
+        emailTo: env.ALERT_EMAIL_TO,
+        webhookUrl: env.ALERT_WEBHOOK_URL,
+        scanIntervalMs: env.ALERT_SCAN_INTERVAL,
+        reviewWaitMs: env.ALERT_REVIEW_WAIT,
+        rateLimit: { max: env.ALERT_RATE_LIMIT, windowMs: env.ALERT_RATE_WINDOW },
+        /** Links in alerts point into the console served by the API: API_PUBLIC_URL + /admin. */
+        consoleUrl: `${(env.API_PUBLIC_URL ?? `http://127.0.0.1:${env.API_PORT}`).replace(/\/+$/, '')}/admin`,
+      },
       storefronts: {
         credentials: env.STOREFRONT_CREDENTIALS,
         httpTimeoutMs: env.STOREFRONT_HTTP_TIMEOUT,

@@ -18,6 +18,7 @@ import { createSupplierRegistry } from './suppliers/supplier';
 import { createPayloadCodec } from './temporal/codec';
 import { connectWorker } from './temporal/connection';
 import { createWorker } from './worker';
+import { alertDepsFrom } from './activities/alerts';
 
 /** Production (or WORKFLOW_BUNDLE_PATH): the bundle built by scripts/build-workflow-bundle.ts. */
 function prebuiltBundle(config: Config): { codePath: string } | undefined {
@@ -131,6 +132,7 @@ async function main() {
     payloadCodec: createPayloadCodec(config),
     metrics,
     lowBalance: config.supplier.lowBalance,
+    alerts: alertDepsFrom(config),
   });
   const metricsServer = config.metrics.workerPort
     ? await serveMetrics({

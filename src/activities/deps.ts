@@ -6,6 +6,7 @@ import type { Metrics } from '../observability/metrics';
 import type { Storefronts } from '../storefront/storefront';
 import type { SupplierClient, SupplierRegistry } from '../suppliers/supplier';
 import type { BalanceWatch } from './balance-watch';
+import type { AlertDeps } from './alerts';
 import type { SweepDeps } from './sweep';
 
 export interface ActivityDeps {
@@ -24,6 +25,8 @@ export interface ActivityDeps {
   lowBalance: string;
   /** Checks the supplier balance after deliveries, once per interval (default: every minute, logged). */
   balanceWatch?: BalanceWatch;
+  /** Alerts for a person: channels, links, thresholds (default: recorded and logged only). */
+  alerts?: AlertDeps;
   /** The recovery sweep: stores' REST clients and where orders it finds start. */
   sweep?: Pick<SweepDeps, 'wooCommerce' | 'pocketsflow' | 'intake'> &
     Partial<Pick<SweepDeps, 'overlapMs' | 'firstLookbackMs'>>;

@@ -3,6 +3,7 @@
 // of work; the worker registers them all, merged, under their function names.
 import pino from 'pino';
 import { createBalanceWatch } from './balance-watch';
+import { createAlertActivities } from './alerts';
 import { createCodeActivities } from './codes';
 import type { ActivityDeps } from './deps';
 import { createNotifyActivities } from './notify';
@@ -14,6 +15,7 @@ import { createSupplierActivities } from './supplier';
 import { createSweepActivities } from './sweep';
 
 export type { ActivityDeps } from './deps';
+export type { AlertActivities } from './alerts';
 export type { CodeActivities } from './codes';
 export type { NotifyActivities } from './notify';
 export type { OrderActivities } from './orders';
@@ -44,6 +46,7 @@ export function createActivities(given: ActivityDeps) {
     ...createReviewActivities(deps),
     ...createSupplierActivities(deps),
     ...createNotifyActivities(deps),
+    ...createAlertActivities(deps),
     ...createSweepActivities({
       db: deps.db,
       metrics: deps.metrics,

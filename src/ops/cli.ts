@@ -38,7 +38,12 @@ import { userCommand, UserUsageError, USER_USAGE } from './user-command';
 import { UserError } from '../users/users';
 import { catalogCommand, CatalogUsageError, CATALOG_USAGE } from './catalog-command';
 import { CatalogError } from '../catalog/catalog';
-import { ensureReconcileSchedule, ensureSweepSchedules, sweepableStores } from './schedule';
+import {
+  ensureAlertSchedule,
+  ensureReconcileSchedule,
+  ensureSweepSchedules,
+  sweepableStores,
+} from './schedule';
 
 const USAGE = `usage: npm run ops -- <command> [options]
 
@@ -48,7 +53,8 @@ const USAGE = `usage: npm run ops -- <command> [options]
   replay    <order> --by NAME [--note TEXT]                        retry a held order, or re-run a failed execution
   notify    <order> --template delivered|processing|review|refunded|cancelled --by NAME
   reconcile [--date YYYY-MM-DD]                                    run the daily reconciliation now (default: yesterday, UTC)
-  schedule                                                         create or update the nightly reconcile Schedule
+  schedule                                                         create or update the Schedules (reconcile, sweeps, alerts)
+  alerts    [--all]                                                alerts still open (--all: the last 100, cleared ones too)
 ${POOL_USAGE}
 ${STORE_USAGE}
 ${USER_USAGE}
@@ -510,6 +516,10 @@ async function schedule(ctx: Ctx) {
     ctx.config.storefronts.sweepIntervalMs,
   );
   const sweeps = await ensureSweepSchedules(client, { taskQueue, stores });
+  const alerts = await ensureAlertSchedule(client, {
+    taskQueue,
+    intervalMs: ctx.config.alerts.scanIntervalMs,
+  });
   ctx.out(
     [
       `schedule ${res.scheduleId} ${res.created ? 'created' : 'updated'}: reconcileDay daily at 02:00 UTC on ${taskQueue}.`,
@@ -518,10 +528,47 @@ async function schedule(ctx: Ctx) {
           `schedule ${s.scheduleId} ${s.created ? 'created' : 'updated'}: sweepStore every ${Math.round(stores[i]!.intervalMs / 1000)}s on ${taskQueue}.`,
       ),
       stores.length ? '' : 'no store has storefront REST credentials: no recovery sweep scheduled.',
+      `schedule ${alerts.scheduleId} ${alerts.created ? 'created' : 'updated'}: watchAlerts every ${Math.round(ctx.config.alerts.scanIntervalMs / 1000)}s on ${taskQueue}.`,
     ]
       .filter(Boolean)
       .join('\n'),
-    { ...res, sweeps },
+    { ...res, sweeps, alerts },
+  );
+}
+
+async function alerts(ctx: Ctx, opts: Options) {
+  const rows = await ctx.db().alert.findMany({
+    where: opts.all ? {} : { resolvedAt: null, kind: { not: 'rate_limited' } },
+    orderBy: [{ lastSeenAt: 'desc' }, { id: 'desc' }],
+    take: 100,
+  });
+  const data = rows.map((a) => ({
+    id: a.id.toString(),
+    kind: a.kind,
+    subject: a.subject,
+    status: a.status,
+    firstSeenAt: a.firstSeenAt.toISOString(),
+    resolvedAt: a.resolvedAt?.toISOString() ?? null,
+    sentAt: a.sentAt?.toISOString() ?? null,
+    lastError: a.lastError,
+    message: a.message,
+    link: a.link,
+  }));
+  ctx.out(
+    rows.length
+      ? table([
+          ['KIND', 'STATUS', 'AGE', 'CLEARED', 'SUBJECT', 'LINK'],
+          ...rows.map((a) => [
+            a.kind,
+            a.status,
+            age(a.firstSeenAt),
+            a.resolvedAt ? age(a.resolvedAt) + ' ago' : '-',
+            a.subject,
+            a.link,
+          ]),
+        ])
+      : 'No open alerts.',
+    data,
   );
 }
 
@@ -560,6 +607,7 @@ export async function main(
         kind: { type: 'string' },
         role: { type: 'string' },
         'dry-run': { type: 'boolean' },
+        all: { type: 'boolean' },
       },
     });
   } catch (err) {
@@ -612,6 +660,9 @@ export async function main(
         break;
       case 'schedule':
         await schedule(ctx);
+        break;
+      case 'alerts':
+        await alerts(ctx, opts);
         break;
       case 'pool': {
         if (positionals[1] !== 'import' || !positionals[2])

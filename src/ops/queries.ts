@@ -46,3 +46,12 @@ export function stuckQuery(now: Date, f: OrderFilter = {}): string {
     ...filters(f),
   ].join(' AND ');
 }
+
+/** Fulfilment workflows that failed or timed out, closed after `since` (the alert scan). */
+export function failedSinceQuery(since: Date): string {
+  return [
+    `WorkflowType = ${quote(WORKFLOW_TYPE)}`,
+    `(ExecutionStatus = 'Failed' OR ExecutionStatus = 'TimedOut')`,
+    `CloseTime > ${quote(since.toISOString())}`,
+  ].join(' AND ');
+}

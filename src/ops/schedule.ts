@@ -1,4 +1,4 @@
-// The Schedules: nightly reconciliation, and each store's recovery sweep. Created or updated idempotently by `npm start` and by
+// The Schedules: nightly reconciliation, each store's recovery sweep, and the alert scan. Created or updated idempotently by `npm start` and by
 // `npm run ops -- schedule` (run it once per deployment, e.g. as a release step).
 import {
   ScheduleAlreadyRunning,
@@ -9,6 +9,7 @@ import {
 import type { Config } from '../config';
 import type { Db } from '../db/client';
 import { RECONCILE_SCHEDULE_ID, RECONCILE_WORKFLOW_TYPE } from '../shared/reconcile';
+import { ALERT_SCHEDULE_ID, ALERT_WORKFLOW_TYPE } from '../shared/alerts';
 import { DEFAULT_SWEEP_INTERVAL_MS, SWEEP_WORKFLOW_TYPE, sweepScheduleId } from '../shared/sweep';
 
 export interface ReconcileScheduleOptions {
@@ -136,4 +137,41 @@ export async function sweepableStores(
         intervalMs: typeof seconds === 'number' && seconds >= 10 ? seconds * 1000 : defaultIntervalMs,
       };
     });
+}
+
+/**
+ * The `alerts` Schedule: one watchAlerts scan every interval (ALERT_SCAN_INTERVAL), created or
+ * brought to this definition. A scan still running when the next is due is skipped.
+ */
+export async function ensureAlertSchedule(
+  client: Client,
+  opts: { taskQueue: string; intervalMs: number },
+): Promise<{ scheduleId: string; created: boolean }> {
+  const options: ScheduleOptions = {
+    scheduleId: ALERT_SCHEDULE_ID,
+    spec: { intervals: [{ every: opts.intervalMs }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: ALERT_WORKFLOW_TYPE,
+      args: [],
+      taskQueue: opts.taskQueue,
+      workflowId: ALERT_SCHEDULE_ID,
+      workflowExecutionTimeout: '15m',
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '5m', pauseOnFailure: false },
+    memo: { purpose: 'cardbridge alerts for a person (src/workflows/watch-alerts.ts)' },
+  };
+  try {
+    await client.schedule.create(options);
+    return { scheduleId: options.scheduleId, created: true };
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+  }
+  await client.schedule.getHandle(options.scheduleId).update((previous) => ({
+    ...previous,
+    spec: options.spec,
+    action: options.action,
+    policies: { ...previous.policies, ...options.policies },
+  }));
+  return { scheduleId: options.scheduleId, created: false };
 }

@@ -2,3 +2,4 @@
 export { fulfillOrder } from './fulfill-order';
 export { reconcileDay } from './reconcile-day';
 export { sweepStore } from './sweep-store';
+export { watchAlerts } from './watch-alerts';

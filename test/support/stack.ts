@@ -27,6 +27,7 @@ import { createKinguinClient } from '../../src/suppliers/kinguin';
 import { createSupplierRegistry } from '../../src/suppliers/supplier';
 import { createKinguinSandbox, type KinguinSandbox } from '../../src/sandbox-supplier/kinguin';
 import { createWorker } from '../../src/worker';
+import { alertDepsFrom } from '../../src/activities/alerts';
 import { createPayloadCodec } from '../../src/temporal/codec';
 import type { PayloadCodec } from '@temporalio/common';
 import { freshDatabase, type FreshDatabase } from '../../scripts/lib/database';
@@ -222,6 +223,7 @@ async function buildStack(opts: StackOptions, cleanups: (() => Promise<unknown>)
       storefronts: opts.storefronts ? opts.storefronts(db) : createRecordingStorefronts(db),
       metrics,
       lowBalance: config.supplier.lowBalance,
+      alerts: alertDepsFrom(config),
       payloadCodec: codec,
       sweep:
         opts.wooCommerce || opts.pocketsflow
