@@ -59,7 +59,12 @@ export function createAlertActivities(deps: ActivityDeps) {
         failedLookbackMs: alerts.failedLookbackMs ?? 24 * 3_600_000,
         consoleUrl: alerts.consoleUrl,
         temporal: () => alerts.temporal ?? Context.current().client,
-        balance: (name) => supplierCall(deps.metrics, 'balance', () => registry.get(name).balance()),
+        balance: async (name) => {
+          const balance = await supplierCall(deps.metrics, 'balance', () => registry.get(name).balance());
+          // The balance gauge is the default supplier's (one check a minute, shared by every order).
+          if (name === registry.names[0]) deps.metrics?.supplierBalance(Number(balance.amount));
+          return balance;
+        },
         now,
       });
       if (scan.errors.length)

@@ -5,7 +5,6 @@ import type { Notifier } from '../notify/notifier';
 import type { Metrics } from '../observability/metrics';
 import type { Storefronts } from '../storefront/storefront';
 import type { SupplierClient, SupplierRegistry } from '../suppliers/supplier';
-import type { BalanceWatch } from './balance-watch';
 import type { AlertDeps } from './alerts';
 import type { SweepDeps } from './sweep';
 
@@ -23,8 +22,6 @@ export interface ActivityDeps {
   metrics?: Metrics;
   /** Supplier balance under this (decimal string) raises an alert. */
   lowBalance: string;
-  /** Checks the supplier balance after deliveries, once per interval (default: every minute, logged). */
-  balanceWatch?: BalanceWatch;
   /** Alerts for a person: channels, links, thresholds (default: recorded and logged only). */
   alerts?: AlertDeps;
   /** The recovery sweep: stores' REST clients and where orders it finds start. */

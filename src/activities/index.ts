@@ -1,8 +1,6 @@
 // Activities: one external effect each, built from injected dependencies so tests can swap
 // any of them. They pass the workflow's idempotency keys through unchanged. One module per kind
 // of work; the worker registers them all, merged, under their function names.
-import pino from 'pino';
-import { createBalanceWatch } from './balance-watch';
 import { createAlertActivities } from './alerts';
 import { createCodeActivities } from './codes';
 import type { ActivityDeps } from './deps';
@@ -25,19 +23,7 @@ export type { ReviewActivities } from './reviews';
 export type { SupplierActivities } from './supplier';
 export type { SweepActivities } from './sweep';
 
-export function createActivities(given: ActivityDeps) {
-  const deps: ActivityDeps = {
-    ...given,
-    balanceWatch:
-      given.balanceWatch ??
-      createBalanceWatch({
-        supplier: given.suppliers?.get() ?? given.supplier,
-        lowBalance: given.lowBalance,
-        intervalMs: 60_000,
-        metrics: given.metrics,
-        logger: pino({ name: 'worker' }),
-      }),
-  };
+export function createActivities(deps: ActivityDeps) {
   return {
     ...createReconcileActivities(deps),
     ...createOrderActivities(deps),

@@ -25,7 +25,6 @@ export function createNotifyActivities(deps: ActivityDeps) {
       await deps.notifier.notify({ order, template: 'delivered', dedupeKey: input.dedupeKey });
       await writeEvents(db, input.workflowId, input.events);
       await applyOrderState(deps, input.workflowId, 'delivered');
-      deps.balanceWatch?.nudge();
     },
 
     async updateStorefront(input: { workflowId: string; outcome: 'delivered' | 'cancelled' }) {

@@ -127,7 +127,7 @@ export async function reconcileCosts(run: OrderRun): Promise<Step> {
     });
   }
   // Codes are bought already: a balance check that fails must not hold up their delivery. Folded
-  // runs leave it to the worker (once a minute after deliveries) and the daily reconciliation.
+  // runs leave it to the alert scan (every supplier, once a minute) and the daily reconciliation.
   if (!folded()) {
     try {
       await balanceCheck.checkSupplierBalance({ workflowId });
