@@ -183,7 +183,9 @@ describe('data secrecy, end to end', () => {
     const row = await stack.db.notification.findUniqueOrThrow({ where: { dedupeKey: result.dedupeKey } });
     expect(row).toMatchObject({ status: 'sent', template: 'delivered', requestedBy: 'support:alice' });
     // The resend is on the order's timeline too, naming who asked and the notice it sent.
-    const event = await stack.db.fulfillmentEvent.findUniqueOrThrow({ where: { dedupeKey: result.dedupeKey } });
+    const event = await stack.db.fulfillmentEvent.findUniqueOrThrow({
+      where: { dedupeKey: result.dedupeKey },
+    });
     expect(event).toMatchObject({
       type: 'notice.resent',
       status: 'sent',

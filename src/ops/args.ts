@@ -38,7 +38,8 @@ export function need(values: Values, name: string): string {
 
 /** `fulfill:demo:1042` or `demo:1042` -> the workflow id. */
 export function orderArg(arg: string | undefined): string {
-  if (!arg) throw new UsageError('name the order: a workflow id (fulfill:demo:1042) or store:order (demo:1042)');
+  if (!arg)
+    throw new UsageError('name the order: a workflow id (fulfill:demo:1042) or store:order (demo:1042)');
   const m = /^(?:fulfill:)?([^:]+):(.+)$/.exec(arg);
   if (!m) throw new UsageError(`"${arg}" is neither a workflow id nor store:order`);
   const [, store, order] = m as unknown as [string, string, string];

@@ -79,7 +79,11 @@ export async function main(
       console.log(USAGE);
       return 0;
     }
-    reportError(name ? `unknown command "${name}"` : 'name a command', { json, usage: USAGE, refused: false });
+    reportError(name ? `unknown command "${name}"` : 'name a command', {
+      json,
+      usage: USAGE,
+      refused: false,
+    });
     return 2;
   }
   let args;

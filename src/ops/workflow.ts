@@ -16,7 +16,10 @@ export async function describeWorkflow(
 }
 
 /** The workflow's own status, or undefined when no worker answers (or the run failed early). */
-export async function queryStatus(client: Client, workflowId: string): Promise<FulfillmentStatus | undefined> {
+export async function queryStatus(
+  client: Client,
+  workflowId: string,
+): Promise<FulfillmentStatus | undefined> {
   try {
     return await client.workflow.getHandle(workflowId).query(statusQuery);
   } catch {

@@ -58,8 +58,7 @@ async function run(ctx: Ctx, positionals: string[], opts: Values) {
         );
       }
       case 'rollback': {
-        if (!version || !/^\d+$/.test(version))
-          throw new UsageError('name the version to roll back to');
+        if (!version || !/^\d+$/.test(version)) throw new UsageError('name the version to roll back to');
         const r = await catalog.rollback(storeId, Number(version), { by: by() });
         return ctx.out(
           `published catalogue v${r.version} (rollback to v${version}): ${describeDiff(r.diff)}`,
