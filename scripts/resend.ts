@@ -29,5 +29,12 @@ if (!storeId || !orderId || extra.length) {
   console.error(USAGE);
   process.exit(2);
 }
-const argv = ['notify', `${storeId}:${orderId}`, '--template', 'delivered', '--by', values.by ?? terminalUser()];
+const argv = [
+  'notify',
+  `${storeId}:${orderId}`,
+  '--template',
+  'delivered',
+  '--by',
+  values.by ?? terminalUser(),
+];
 void main(values.json ? [...argv, '--json'] : argv).then((code) => process.exit(code));
