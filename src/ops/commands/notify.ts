@@ -1,5 +1,6 @@
 // `ops notify <order> --template T --by NAME`: send a customer notice again, through
 // resendNotice (the one resend path: the admin order page and `npm run notify:resend` use it too).
+import pino from 'pino';
 import { createCodeVault } from '../../codes/vault';
 import { createConfiguredNotifier } from '../../notify/email';
 import { NOTICE_TEMPLATES } from '../../notify/notifier';
@@ -19,7 +20,8 @@ export async function resend(
     config: ctx.config,
     db,
     vault: createCodeVault(codes.keys, codes.activeKeyId, codes.fingerprintKey),
-    logger: createLogger({ level: 'warn', name: 'ops' }),
+    // On stderr: stdout is the command's answer (JSON with --json).
+    logger: createLogger({ level: 'warn', name: 'ops', destination: pino.destination(2) }),
   });
   try {
     return await resendNotice({ db, notifier }, input);
