@@ -5,6 +5,7 @@
 // Test-only secrets of this throwaway stack, never real ones.
 //   tsx bench/api-target.ts /tmp/api-url [/tmp/api-secrets.json]
 import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import {
   PAYNUP_API_ID,
   PAYNUP_KEY,
@@ -18,7 +19,7 @@ import {
 const STORES = ['demo'];
 
 async function main() {
-  const out = process.argv[2];
+  const [out, secretsOut] = parseArgs({ allowPositionals: true }).positionals;
   if (!out) throw new Error('usage: tsx bench/api-target.ts <file to write the API URL to>');
   const stack = await startStack({ stores: STORES, noWorker: true });
   const stop = () =>
@@ -28,7 +29,6 @@ async function main() {
     );
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
-  const secretsOut = process.argv[3];
   if (secretsOut) {
     const stores = Object.fromEntries(
       STORES.map((s) => [

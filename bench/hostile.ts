@@ -4,16 +4,15 @@
 //   npm run bench:hostile -- --total 10000 --real 200
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { runHostile } from './lib/hostile';
 import { ROOT } from './lib/procs';
 import { startStack } from './lib/stack';
 
-const argv = process.argv.slice(2);
-const arg = (name: string, fallback: number) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(argv[i + 1]) : fallback;
-};
+const { values: args } = parseArgs({ options: { total: { type: 'string' }, real: { type: 'string' } } });
+const arg = (name: keyof typeof args, fallback: number) =>
+  args[name] === undefined ? fallback : Number(args[name]);
 
 async function main() {
   const total = arg('total', 10_000);

@@ -14,17 +14,25 @@
 import { cpus, loadavg, totalmem } from 'node:os';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { Client } from '@temporalio/client';
 import { renderChart } from './lib/chart';
 import { load, wooRequest } from './lib/load';
 import { ROOT, freePort, rssMiB, spawnNode, waitUntil } from './lib/procs';
 import { startStack, wooSecret, type BenchStack } from './lib/stack';
 
-const argv = process.argv.slice(2);
-const arg = (name: string) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : undefined;
-};
+const { values: args } = parseArgs({
+  options: {
+    scale: { type: 'string' },
+    topology: { type: 'string' },
+    only: { type: 'string' },
+    'p2-seconds': { type: 'string' },
+    'p3-seconds': { type: 'string' },
+    'p3-rate': { type: 'string' },
+    'p4-orders': { type: 'string' },
+  },
+});
+const arg = (name: keyof typeof args) => args[name];
 const SCALE = Number(arg('scale') ?? 1);
 const TOPOLOGY = arg('topology') ?? 'dev';
 if (!['dev', 'production'].includes(TOPOLOGY)) throw new Error('--topology dev | production');

@@ -3,6 +3,7 @@
 // Usage: tsx scripts/build-workflow-bundle.ts [out-file]   (default dist/workflow-bundle.js)
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { bundleWorkflowCode } from '@temporalio/worker';
 
 const root = path.resolve(__dirname, '..');
@@ -20,7 +21,8 @@ export async function buildWorkflowBundle(
 }
 
 if (require.main === module) {
-  buildWorkflowBundle(process.argv[2] ? path.resolve(process.argv[2]) : undefined).then(
+  const [out] = parseArgs({ allowPositionals: true }).positionals;
+  buildWorkflowBundle(out ? path.resolve(out) : undefined).then(
     ({ path: out, bytes }) =>
       console.log(`workflow bundle: ${path.relative(process.cwd(), out)} (${bytes} bytes)`),
     (err: unknown) => {

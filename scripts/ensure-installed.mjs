@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const at = (p) => path.join(root, p);
@@ -48,7 +49,8 @@ function main() {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   // ENV_FILE names the configuration explicitly (or none): then .env is not wanted.
-  const wantsDotEnv = process.argv.includes('--env') && process.env.ENV_FILE === undefined;
+  const { values } = parseArgs({ options: { env: { type: 'boolean' } } });
+  const wantsDotEnv = values.env === true && process.env.ENV_FILE === undefined;
   if (wantsDotEnv && !existsSync(at('.env')) && existsSync(at('.env.example'))) {
     copyFileSync(at('.env.example'), at('.env'));
     say('created .env from .env.example (the demo configuration); edit it to change a setting');

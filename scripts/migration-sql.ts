@@ -18,6 +18,7 @@
 // reached through @prisma/adapter-pg. Nothing outside this process is touched.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
@@ -62,37 +63,47 @@ interface Options {
   exitCode: boolean;
 }
 
-function parseArgs(argv: string[]): Options {
+function readOptions(argv: string[]): Options {
   const options: Options = {
     schemaPath: path.join(root, 'prisma/schema.prisma'),
     migrationsDir: null,
     exitCode: false,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const next = argv[i + 1];
-    if (arg === '--schema' || arg === '--to-schema') {
-      if (!next) usage(`${arg} needs a path`);
-      options.schemaPath = path.resolve(next);
-      i++;
-    } else if (arg === '--from-migrations') {
-      if (next && !next.startsWith('--')) {
-        options.migrationsDir = path.resolve(next);
+  let tokens;
+  try {
+    ({ tokens } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      tokens: true,
+      options: {
+        schema: { type: 'string' },
+        'to-schema': { type: 'string' },
+        'from-migrations': { type: 'boolean' },
+        'from-empty': { type: 'boolean' },
+        'exit-code': { type: 'boolean' },
+        // Always on; accepted for familiarity with `prisma migrate diff`.
+        script: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    usage((err as Error).message);
+  }
+  // In order, so a later flag wins; --from-migrations takes an optional directory after it.
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.kind === 'positional') usage(`unknown argument: ${t.value}`);
+    if (t.kind !== 'option') continue;
+    if (t.name === 'schema' || t.name === 'to-schema') options.schemaPath = path.resolve(t.value!);
+    else if (t.name === 'from-migrations') {
+      const next = tokens[i + 1];
+      if (next?.kind === 'positional') {
+        options.migrationsDir = path.resolve(next.value);
         i++;
-      } else {
-        options.migrationsDir = path.join(root, 'prisma/migrations');
-      }
-    } else if (arg === '--from-empty') {
-      options.migrationsDir = null;
-    } else if (arg === '--exit-code') {
-      options.exitCode = true;
-    } else if (arg === '--script') {
-      // Always on; accepted for familiarity with `prisma migrate diff`.
-    } else if (arg === '-h' || arg === '--help') {
-      usage();
-    } else {
-      usage(`unknown argument: ${arg}`);
-    }
+      } else options.migrationsDir = path.join(root, 'prisma/migrations');
+    } else if (t.name === 'from-empty') options.migrationsDir = null;
+    else if (t.name === 'exit-code') options.exitCode = true;
+    else if (t.name === 'help') usage();
   }
   return options;
 }
@@ -254,7 +265,7 @@ function readMigrations(dir: string): MigrationList {
 }
 
 async function main(): Promise<void> {
-  const options = parseArgs(process.argv.slice(2));
+  const options = readOptions(process.argv.slice(2));
   const debug = Boolean(process.env.MIGRATION_SQL_DEBUG);
   const schema = { path: options.schemaPath, content: readFileSync(options.schemaPath, 'utf8') };
   const from: DiffTarget = options.migrationsDir

@@ -6,7 +6,7 @@ import { temporal } from '@temporalio/proto';
 import { createCodeVault } from '../src/codes/vault';
 import { loadConfig } from '../src/config';
 import { createEmailNotifier, createSmtpMailer } from '../src/notify/email';
-import { resendCodes } from '../src/notify/resend';
+import { resendNotice } from '../src/notify/resend';
 import { createLogger } from '../src/observability/logger';
 import { fulfillmentWorkflowId, type FulfillmentStatus } from '../src/shared/contract';
 import { createStorefronts } from '../src/storefront';
@@ -172,9 +172,9 @@ describe('data secrecy, end to end', () => {
 
   it('resends the codes email on request, always with every code', async () => {
     const before = smtp.messages.length;
-    const result = await resendCodes(
+    const result = await resendNotice(
       { db: stack.db, notifier },
-      { storeId: 'demo', orderId: '1101', by: 'support:alice' },
+      { workflowId: fulfillmentWorkflowId('demo', '1101'), by: 'support:alice' },
     );
     expect(result.codes).toBe(3);
     expect(smtp.messages).toHaveLength(before + 1);
@@ -182,9 +182,21 @@ describe('data secrecy, end to end', () => {
     for (const code of await orderCodes('1101')) expect(mail.text).toContain(code);
     const row = await stack.db.notification.findUniqueOrThrow({ where: { dedupeKey: result.dedupeKey } });
     expect(row).toMatchObject({ status: 'sent', template: 'delivered', requestedBy: 'support:alice' });
+    // The resend is on the order's timeline too, naming who asked and the notice it sent.
+    const event = await stack.db.fulfillmentEvent.findUniqueOrThrow({
+      where: { dedupeKey: result.dedupeKey },
+    });
+    expect(event).toMatchObject({
+      type: 'notice.resent',
+      status: 'sent',
+      details: { template: 'delivered', requestedBy: 'support:alice', notification: result.dedupeKey },
+    });
     await expect(
-      resendCodes({ db: stack.db, notifier }, { storeId: 'demo', orderId: 'nope', by: 'x' }),
-    ).rejects.toThrow(/no order nope/);
+      resendNotice(
+        { db: stack.db, notifier },
+        { workflowId: fulfillmentWorkflowId('demo', 'nope'), by: 'x' },
+      ),
+    ).rejects.toThrow(/no order recorded for fulfill:demo:nope/);
   });
 
   it('logs nothing secret (mail logger too; the stack checks its own logs on stop)', () => {

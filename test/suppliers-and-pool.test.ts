@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { poolImport } from '../src/ops/pool-import';
+import { poolImport } from '../src/ops/commands/pool';
 import { decide, newOrderId, placeOrder, result, waitForState } from './support/orders';
 import { keepHistory, saveKeptHistories } from './support/replay';
 import { startStack, type Stack } from './support/stack';

@@ -4,7 +4,8 @@ import type { Db } from '../db/client';
 import type { Order } from '../generated/prisma/client';
 import type { Logger } from 'pino';
 
-export type NoticeTemplate = 'processing' | 'review' | 'delivered' | 'refunded' | 'cancelled';
+export const NOTICE_TEMPLATES = ['processing', 'review', 'delivered', 'refunded', 'cancelled'] as const;
+export type NoticeTemplate = (typeof NOTICE_TEMPLATES)[number];
 
 export interface NoticeRequest {
   order: Order;

@@ -1,8 +1,7 @@
 // The review-decision form -> the workflow's ReviewDecision. Codes typed by hand for
 // "mark delivered" are parsed here and go straight into the Update; they are never echoed back.
-import type { IssuedCode, ReviewAction, ReviewDecision } from '../../shared/contract';
-
-export const ACTIONS: readonly ReviewAction[] = ['retry', 'markDelivered', 'acceptCost', 'refund', 'cancel'];
+import { REVIEW_ACTIONS } from '../../review/decide';
+import type { IssuedCode, ReviewDecision } from '../../shared/contract';
 
 export class FormError extends Error {}
 
@@ -40,7 +39,7 @@ export interface DecisionForm {
 }
 
 export function toDecision(form: DecisionForm, by: string, defaultLine: number | undefined): ReviewDecision {
-  const action = ACTIONS.find((a) => a === form.action);
+  const action = REVIEW_ACTIONS.find((a) => a === form.action);
   if (!action) throw new FormError('Choose one of: retry, mark delivered, refund, cancel.');
   const note = typeof form.note === 'string' ? form.note.trim().slice(0, 500) : '';
   const decision: ReviewDecision = { action, by, ...(note ? { note } : {}) };

@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Db } from '../../db/client';
 import type { Prisma } from '../../generated/prisma/client';
-import { resendCodes, ResendError } from '../../notify/resend';
+import { resendNotice, ResendError } from '../../notify/resend';
 import type { Notifier } from '../../notify/notifier';
 import { statusQuery, type FulfillmentStatus } from '../../shared/contract';
 import { allows } from '../../users/users';
@@ -146,9 +146,9 @@ export function ordersRouter(deps: OrdersRouterDeps): Router {
     if (!order) return send(res, 404, messagePage('Not found', `There is no order ${workflowId}.`));
     try {
       const by = deps.by(s);
-      const r = await resendCodes(
+      const r = await resendNotice(
         { db: deps.db, notifier: deps.notifier },
-        { storeId: order.storeId, orderId: order.externalOrderId, by },
+        { workflowId, template: 'delivered', by },
       );
       log.info({ workflowId, orderId: order.externalOrderId, by }, 'codes email resent');
       res.redirect(303, `/admin/orders/${encodeURIComponent(workflowId)}?resent=${r.codes}`);

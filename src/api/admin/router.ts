@@ -4,19 +4,17 @@
 import express, { Router, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { Client } from '@temporalio/client';
-import { WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Logger } from 'pino';
 import type { Db } from '../../db/client';
 import {
   ORDER_ID_PATTERN,
-  reviewDecisionUpdate,
   statusQuery,
   STORE_ID_PATTERN,
   type FulfillmentState,
   type ReviewAction,
 } from '../../shared/contract';
-import { ACTIONS, FormError, toDecision } from './decision-form';
+import { decideReview, REVIEW_ACTIONS, ReviewDecisionError, type DecisionFailure } from '../../review/decide';
+import { FormError, toDecision } from './decision-form';
 import { loadExceptions } from './exceptions';
 import {
   ADMIN_NAME,
@@ -64,6 +62,15 @@ const ACTION_LABEL: Record<ReviewAction, string> = {
   acceptCost: 'accept the cost and deliver',
   refund: 'refund',
   cancel: 'cancel',
+};
+
+/** The page's answer to each way a decision fails (src/review/decide.ts). */
+const DECISION_STATUS: Record<DecisionFailure, number> = {
+  invalid: 422,
+  refused: 422,
+  not_running: 404,
+  timeout: 504,
+  unavailable: 409,
 };
 
 const STATES: readonly FulfillmentState[] = [
@@ -235,7 +242,7 @@ export function adminRouter(deps: AdminDeps): Router {
     if (!s) return res.redirect(303, '/admin/login');
     const q = req.query;
     let flash: Flash | undefined;
-    const action = ACTIONS.find((a) => a === q.action);
+    const action = REVIEW_ACTIONS.find((a) => a === q.action);
     const state = STATES.find((st) => st === q.state);
     if (typeof q.decided === 'string' && WORKFLOW_ID.test(q.decided) && action && state) {
       flash = {
@@ -277,33 +284,18 @@ export function adminRouter(deps: AdminDeps): Router {
       throw err;
     }
 
-    const ctx = { workflowId, action: decision.action, by: decision.by, principal: s.principal, ip: req.ip };
     try {
-      const status = await deps.temporal.withDeadline(Date.now() + (deps.decisionTimeoutMs ?? 15_000), () =>
-        handle.executeUpdate(reviewDecisionUpdate, { args: [decision] }),
-      );
-      log.info({ ...ctx, state: status.state }, 'review decision applied');
+      const status = await decideReview(deps.temporal, workflowId, decision, {
+        timeoutMs: deps.decisionTimeoutMs,
+        logger: log,
+        context: { principal: s.principal, ip: req.ip },
+      });
       const qs = new URLSearchParams({ decided: workflowId, action: decision.action, state: status.state });
       return res.redirect(303, `/admin?${qs.toString()}`);
     } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError) {
-        const why = err.cause?.message ?? err.message;
-        log.warn({ ...ctx, reason: why }, 'review decision refused by the workflow');
-        return render(res, s, 422, { kind: 'error', text: `The workflow refused the decision: ${why}` });
-      }
-      if (err instanceof WorkflowNotFoundError) {
-        return render(res, s, 404, { kind: 'error', text: `There is no running workflow ${workflowId}.` });
-      }
-      if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
-        log.warn(ctx, 'review decision timed out');
-        return render(res, s, 504, {
-          kind: 'error',
-          text: 'The workflow did not answer in time (is a worker running?). The decision may still apply; reload to see.',
-        });
-      }
-      const message = err instanceof Error ? err.message : String(err);
-      log.warn({ ...ctx, err: message }, 'review decision not delivered');
-      return render(res, s, 409, { kind: 'error', text: `Temporal did not take the decision: ${message}` });
+      if (!(err instanceof ReviewDecisionError)) throw err;
+      const text = err.kind === 'refused' ? `The workflow refused the decision: ${err.reason}` : err.reason;
+      return render(res, s, DECISION_STATUS[err.kind], { kind: 'error', text });
     }
   });
 

@@ -1,26 +1,21 @@
 // `npm run ops -- user ...`: named people of the console. `user add` creates the first admin;
 // the password is read from standard input, or generated and printed once (the only secret this
 // tool ever prints, because the person needs it).
-import type { Db } from '../db/client';
-import { generatePassword } from '../users/password';
-import { createUsers } from '../users/users';
+import { generatePassword } from '../../users/password';
+import { createUsers } from '../../users/users';
+import { str, terminalUser, UsageError } from '../args';
+import type { Command, Ctx, Values } from '../command';
 
-export const USER_USAGE = `  user add <name> --role viewer|operator|admin                     (password on stdin, or one is generated and printed once)
+const USAGE = `  user add <name> --role viewer|operator|admin                     (password on stdin, or one is generated and printed once)
   user list | user role <name> --role R | user disable|enable <name> | user password <name> (stdin, or generated)`;
 
-export class UserUsageError extends Error {}
-
-export async function userCommand(
-  ctx: { db: () => Db; out: (human: string, data: unknown) => void; stdin: () => Promise<string> },
-  positionals: string[],
-  opts: Record<string, string | boolean | undefined>,
-  by: string,
-) {
+async function run(ctx: Ctx, positionals: string[], opts: Values) {
+  const by = str(opts.by) ?? terminalUser();
   const users = createUsers(ctx.db());
-  const [, sub, name] = positionals;
+  const [sub, name] = positionals;
   const role = typeof opts.role === 'string' ? opts.role : '';
   const needName = () => {
-    if (!name) throw new UserUsageError('name the user');
+    if (!name) throw new UsageError('name the user');
     return name;
   };
   const password = async () => {
@@ -37,7 +32,7 @@ export async function userCommand(
       );
     }
     case 'add': {
-      if (!role) throw new UserUsageError('--role viewer|operator|admin is required');
+      if (!role) throw new UsageError('--role viewer|operator|admin is required');
       const p = await password();
       const u = await users.add(needName(), role, p.password, by);
       return ctx.out(
@@ -47,7 +42,7 @@ export async function userCommand(
       );
     }
     case 'role': {
-      if (!role) throw new UserUsageError('--role viewer|operator|admin is required');
+      if (!role) throw new UsageError('--role viewer|operator|admin is required');
       const u = await users.setRole(needName(), role);
       return ctx.out(`user ${u.name} is now ${u.role}.`, u);
     }
@@ -67,6 +62,13 @@ export async function userCommand(
       );
     }
     default:
-      throw new UserUsageError('user add|list|role|disable|enable|password');
+      throw new UsageError('user add|list|role|disable|enable|password');
   }
 }
+
+export const user: Command = {
+  name: 'user',
+  usage: USAGE,
+  options: { by: { type: 'string' }, role: { type: 'string' } },
+  run: (ctx, { positionals, values }) => run(ctx, positionals, values),
+};

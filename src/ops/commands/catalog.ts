@@ -1,13 +1,12 @@
 // `npm run ops -- catalog ...`: a store's SKU catalogue as CSV (the same service as the
 // /admin/catalog page). Import reads the CSV from standard input.
-import type { Db } from '../db/client';
-import { CatalogError, createCatalog, type CatalogDiff } from '../catalog/catalog';
+import { CatalogError, createCatalog, type CatalogDiff } from '../../catalog/catalog';
+import { UsageError } from '../args';
+import type { Command, Ctx, Values } from '../command';
 
-export const CATALOG_USAGE = `  catalog export <store>                                           the active catalogue as CSV on stdout
+const USAGE = `  catalog export <store>                                           the active catalogue as CSV on stdout
   catalog import <store> [--dry-run] [--note TEXT] --by NAME       CSV on stdin: line errors, or the diff (and publish)
   catalog history <store> | catalog rollback <store> <version> --by NAME`;
-
-export class CatalogUsageError extends Error {}
 
 function describeDiff(d: CatalogDiff): string {
   return [
@@ -22,21 +21,12 @@ function describeDiff(d: CatalogDiff): string {
   ].join('\n');
 }
 
-export async function catalogCommand(
-  ctx: {
-    db: () => Db;
-    out: (human: string, data: unknown) => void;
-    stdin: () => Promise<string>;
-    write: (text: string) => void;
-  },
-  positionals: string[],
-  opts: Record<string, string | boolean | undefined>,
-) {
+async function run(ctx: Ctx, positionals: string[], opts: Values) {
   const catalog = createCatalog(ctx.db());
-  const [, sub, storeId, version] = positionals;
-  if (!storeId) throw new CatalogUsageError('name the store');
+  const [sub, storeId, version] = positionals;
+  if (!storeId) throw new UsageError('name the store');
   const by = () => {
-    if (typeof opts.by !== 'string' || !opts.by.trim()) throw new CatalogUsageError('--by NAME is required');
+    if (typeof opts.by !== 'string' || !opts.by.trim()) throw new UsageError('--by NAME is required');
     return opts.by;
   };
   try {
@@ -68,8 +58,7 @@ export async function catalogCommand(
         );
       }
       case 'rollback': {
-        if (!version || !/^\d+$/.test(version))
-          throw new CatalogUsageError('name the version to roll back to');
+        if (!version || !/^\d+$/.test(version)) throw new UsageError('name the version to roll back to');
         const r = await catalog.rollback(storeId, Number(version), { by: by() });
         return ctx.out(
           `published catalogue v${r.version} (rollback to v${version}): ${describeDiff(r.diff)}`,
@@ -77,7 +66,7 @@ export async function catalogCommand(
         );
       }
       default:
-        throw new CatalogUsageError('catalog export|import|history|rollback');
+        throw new UsageError('catalog export|import|history|rollback');
     }
   } catch (err) {
     if (err instanceof CatalogError && err.lines.length)
@@ -87,3 +76,10 @@ export async function catalogCommand(
     throw err;
   }
 }
+
+export const catalog: Command = {
+  name: 'catalog',
+  usage: USAGE,
+  options: { by: { type: 'string' }, note: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+  run: (ctx, { positionals, values }) => run(ctx, positionals, values),
+};

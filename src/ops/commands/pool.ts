@@ -2,12 +2,12 @@
 // code pool. Each code is encrypted with the vault and fingerprinted on the way in; a code the
 // pool or a delivery already knows is refused (listed masked, never in clear).
 import { readFileSync } from 'node:fs';
-import type { Config } from '../config';
-import { createCodeVault } from '../codes/vault';
-import { importPoolCodes, parsePoolCsv, type PoolImportResult } from '../codes/pool';
-import type { Db } from '../db/client';
-
-export const POOL_USAGE = `  pool import <file.csv> --by NAME [--store S]                     load pre-bought codes (CSV: [store,]sku,code[,pin])`;
+import type { Config } from '../../config';
+import { createCodeVault } from '../../codes/vault';
+import { importPoolCodes, parsePoolCsv, type PoolImportResult } from '../../codes/pool';
+import type { Db } from '../../db/client';
+import { need, storeOpt, UsageError } from '../args';
+import type { Command } from '../command';
 
 export async function poolImport(
   db: Db,
@@ -34,3 +34,19 @@ export function describeImport(r: Awaited<ReturnType<typeof poolImport>>): strin
   for (const a of r.available) lines.push(`  ${a.storeId} ${a.sku}: ${a.count} available`);
   return lines.join('\n');
 }
+
+export const pool: Command = {
+  name: 'pool',
+  usage: `  pool import <file.csv> --by NAME [--store S]                     load pre-bought codes (CSV: [store,]sku,code[,pin])`,
+  options: { by: { type: 'string' }, store: { type: 'string' } },
+  async run(ctx, { positionals, values }) {
+    const [sub, file] = positionals;
+    if (sub !== 'import' || !file) throw new UsageError('usage: pool import <file.csv> --by NAME');
+    const r = await poolImport(ctx.db(), ctx.config, {
+      file,
+      by: need(values, 'by'),
+      store: storeOpt(values.store),
+    });
+    ctx.out(describeImport(r), r);
+  },
+};

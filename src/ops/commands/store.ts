@@ -1,13 +1,13 @@
 // `npm run ops -- store ...`: stores as data from the command line (the same service as the
 // /admin/stores page). Secrets are read from standard input, never from arguments (which end up
 // in shell history and `ps`), and are printed back only masked.
-import { createCodeVault } from '../codes/vault';
-import type { Config } from '../config';
-import type { Db } from '../db/client';
-import { WEBHOOK_PROVIDERS, type WebhookProvider } from '../stores/secrets';
-import { createStoreService, type StoreFields, type StoreView } from '../stores/service';
+import { createCodeVault } from '../../codes/vault';
+import { WEBHOOK_PROVIDERS, type WebhookProvider } from '../../stores/secrets';
+import { createStoreService, type StoreFields, type StoreView } from '../../stores/service';
+import { str, terminalUser, UsageError } from '../args';
+import type { Command, Ctx, Values } from '../command';
 
-export const STORE_USAGE = `  store list                                                       every store, secrets masked
+const USAGE = `  store list                                                       every store, secrets masked
   store show <id>
   store set <id> --name N --platform woocommerce|magento|headless [--url URL]
             [--payment-methods a,b] [--tolerance 0.01] [--regions US,GB] [--sku-prefixes PSN-]
@@ -17,19 +17,6 @@ export const STORE_USAGE = `  store list                                        
   store secret retire <id> <provider> <…last4>                     rotation step 2
   store paynup <id> --api-id ID                                    (optional new API key on stdin)
   store rest <id> --kind woocommerce|callback                      (stdin: key:secret, or the callback secret)`;
-
-export interface StoreCommandCtx {
-  config: Config;
-  db: () => Db;
-  out: (human: string, data: unknown) => void;
-  /** Standard input, trimmed (the secret). */
-  stdin: () => Promise<string>;
-}
-
-type Opts = Record<string, string | boolean | undefined>;
-const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-
-export class StoreUsageError extends Error {}
 
 function describe(s: StoreView): string {
   const secrets = WEBHOOK_PROVIDERS.map((p) => `${p} ${s.secrets[p].join(' ') || '-'}`).join('; ');
@@ -44,17 +31,18 @@ function describe(s: StoreView): string {
   ].join('\n');
 }
 
-export async function storeCommand(ctx: StoreCommandCtx, positionals: string[], opts: Opts, by: string) {
+async function run(ctx: Ctx, positionals: string[], opts: Values) {
+  const by = str(opts.by) ?? terminalUser();
   const vault = createCodeVault(
     ctx.config.codes.keys,
     ctx.config.codes.activeKeyId,
     ctx.config.codes.fingerprintKey,
   );
   const stores = createStoreService({ db: ctx.db(), vault });
-  const [, sub, a, b, c] = positionals;
+  const [sub, a, b, c] = positionals;
   const id = () => {
     const v = sub === 'secret' ? b : a;
-    if (!v) throw new StoreUsageError('name the store');
+    if (!v) throw new UsageError('name the store');
     return v;
   };
   const show = (s: StoreView) => ctx.out(describe(s), s);
@@ -83,18 +71,18 @@ export async function storeCommand(ctx: StoreCommandCtx, positionals: string[], 
       return show(await stores.setDisabled(id(), sub === 'disable', by));
     case 'secret': {
       const provider = WEBHOOK_PROVIDERS.find((p) => p === c);
-      if (!provider) throw new StoreUsageError(`name the provider: ${WEBHOOK_PROVIDERS.join(', ')}`);
+      if (!provider) throw new UsageError(`name the provider: ${WEBHOOK_PROVIDERS.join(', ')}`);
       if (a === 'add') {
         const secret = await ctx.stdin();
-        if (!secret) throw new StoreUsageError('give the secret on standard input');
+        if (!secret) throw new UsageError('give the secret on standard input');
         return show(await stores.addWebhookSecret(id(), provider as WebhookProvider, secret, by));
       }
       if (a === 'retire') {
-        const masked = positionals[5];
-        if (!masked) throw new StoreUsageError('name the secret to retire by its masked form (…last4)');
+        const masked = positionals[4];
+        if (!masked) throw new UsageError('name the secret to retire by its masked form (…last4)');
         return show(await stores.retireWebhookSecret(id(), provider, masked, by));
       }
-      throw new StoreUsageError('store secret add|retire');
+      throw new UsageError('store secret add|retire');
     }
     case 'paynup': {
       const key = await ctx.stdin();
@@ -105,9 +93,9 @@ export async function storeCommand(ctx: StoreCommandCtx, positionals: string[], 
       const kind = str(opts.kind);
       if (kind === 'callback')
         return show(await stores.setRestCredentials(id(), { kind, secret: input }, by));
-      if (kind !== 'woocommerce') throw new StoreUsageError('--kind woocommerce|callback');
+      if (kind !== 'woocommerce') throw new UsageError('--kind woocommerce|callback');
       const at = input.indexOf(':');
-      if (at < 0) throw new StoreUsageError('give consumerKey:consumerSecret on standard input');
+      if (at < 0) throw new UsageError('give consumerKey:consumerSecret on standard input');
       return show(
         await stores.setRestCredentials(
           id(),
@@ -117,14 +105,24 @@ export async function storeCommand(ctx: StoreCommandCtx, positionals: string[], 
       );
     }
     default:
-      throw new StoreUsageError('store list|show|set|disable|enable|secret|paynup|rest');
+      throw new UsageError('store list|show|set|disable|enable|secret|paynup|rest');
   }
 }
 
-/** Reads all of standard input (empty when it is a terminal). */
-export async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) return '';
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').trim();
-}
+export const store: Command = {
+  name: 'store',
+  usage: USAGE,
+  options: {
+    by: { type: 'string' },
+    name: { type: 'string' },
+    platform: { type: 'string' },
+    url: { type: 'string' },
+    'payment-methods': { type: 'string' },
+    tolerance: { type: 'string' },
+    regions: { type: 'string' },
+    'sku-prefixes': { type: 'string' },
+    'api-id': { type: 'string' },
+    kind: { type: 'string' },
+  },
+  run: (ctx, { positionals, values }) => run(ctx, positionals, values),
+};
