@@ -26,6 +26,9 @@ import {
   waitFor,
   workflowAbsent,
 } from './support/webhooks';
+import { STORE_CACHE_TTL_MS } from '../src/stores/registry';
+
+const storeCacheExpiry = () => new Promise((r) => setTimeout(r, STORE_CACHE_TTL_MS + 200));
 
 const PAYMENT_WAIT_MS = 8_000;
 
@@ -325,6 +328,7 @@ describe("Pay'nUp IPN", () => {
       where: { id: 'demo' },
       data: { settings: { ...settings, forwardPendingOrders: true } },
     });
+    await storeCacheExpiry(); // the API caches store settings for a short TTL
     try {
       const id = plain + 1;
       const forwarded = await postWoo(stack.apiUrl, 'demo', pending(id));
@@ -338,6 +342,7 @@ describe("Pay'nUp IPN", () => {
       expect(((await handle(String(id)).result()) as FulfillmentStatus).state).toBe('delivered');
     } finally {
       await stack.db.store.update({ where: { id: 'demo' }, data: { settings } });
+      await storeCacheExpiry();
     }
   });
 });

@@ -16,6 +16,9 @@ import {
 import { ROOT, startStack, type Stack } from './support/stack';
 import { errorCode, post, signalInputs, signalsOf, waitFor, workflowAbsent } from './support/webhooks';
 import { wooDeliveryHeaders, wooOrder, wooSignature } from './support/woo';
+import { STORE_CACHE_TTL_MS } from '../src/stores/registry';
+
+const storeCacheExpiry = () => new Promise((r) => setTimeout(r, STORE_CACHE_TTL_MS + 200));
 
 const fixture = (name: string) => `${ROOT}test/fixtures/woocommerce/${name}`;
 async function receiptOutcomes(): Promise<string[]> {
@@ -228,6 +231,7 @@ describe('WooCommerce webhooks', () => {
       where: { id: 'demo' },
       data: { settings: { ...(before.settings as object), settleLaterPaymentMethods: ['stripe'] } },
     });
+    await storeCacheExpiry(); // the API caches store settings for a short TTL
     try {
       const stripe = await send(JSON.stringify(order(4018)));
       expect(stripe.status).toBe(200);
@@ -236,6 +240,7 @@ describe('WooCommerce webhooks', () => {
       expect(bacs.status).toBe(202);
     } finally {
       await stack.db.store.update({ where: { id: 'demo' }, data: { settings: before.settings as object } });
+      await storeCacheExpiry();
     }
   });
 

@@ -94,8 +94,8 @@ export function createApp(deps: AppDeps): Express {
     toleranceMs: config.api.webhookToleranceMs,
     latePayments: createLatePayments(deps.db, deps.logger),
     storeSecrets: async (storeId) => (await stores.resolve(storeId))?.secrets,
-    storeSettings: async (storeId) =>
-      (await deps.db.store.findUnique({ where: { id: storeId }, select: { settings: true } }))?.settings,
+    // Cached with the secrets (a hook reads them twice per delivery; a change shows within seconds).
+    storeSettings: async (storeId) => (await stores.resolve(storeId))?.settings,
     supplierSecrets: config.supplier.webhookSecrets,
     kinguinSecrets: config.kinguin?.webhookSecrets ?? [],
     workflowId: fulfillmentWorkflowId,

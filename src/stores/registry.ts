@@ -1,6 +1,6 @@
 // How the API and the worker find a store's secrets: the environment (STORE_WEBHOOK_SECRETS,
 // PAYNUP_*, STOREFRONT_CREDENTIALS, as a one-store install always had) merged with the store's
-// row (encrypted `secrets`, `disabled_at`). Answers are cached per store for a short TTL, so a
+// row (encrypted `secrets`, `disabled_at`, `settings`). Answers are cached per store for a short TTL, so a
 // change made from the console or the CLI is seen within seconds, without a restart.
 import type { Config, StoreSecretEntry, StorefrontCredential } from '../config';
 import type { CodeVault } from '../codes/vault';
@@ -12,6 +12,8 @@ export interface ResolvedStore {
   secrets: StoreSecretEntry;
   paynup?: { apiId: string; apiKeys: readonly string[] };
   rest?: StorefrontCredential;
+  /** The store row's settings (payment-method policy, tolerance, ...); undefined without a row. */
+  settings?: unknown;
 }
 
 export interface StoreRegistry {
@@ -39,7 +41,7 @@ export function createStoreRegistry(deps: {
     const env = Object.hasOwn(config.storeSecrets, storeId) ? config.storeSecrets[storeId] : undefined;
     const row = await deps.db.store.findUnique({
       where: { id: storeId },
-      select: { secrets: true, disabledAt: true, credentialsRef: true },
+      select: { secrets: true, disabledAt: true, credentialsRef: true, settings: true },
     });
     if (row?.disabledAt) return undefined;
     if (!env && !row?.secrets) return undefined;
@@ -57,7 +59,12 @@ export function createStoreRegistry(deps: {
     const envEntry = row?.credentialsRef ? config.storefronts.credentials[row.credentialsRef] : undefined;
     // A gateway's API key (pocketsflow) is not the storefront's REST credential.
     const envRest = envEntry?.kind === 'pocketsflow' ? undefined : envEntry;
-    return { secrets, paynup: secrets.paynup ?? globalPaynup, rest: stored.rest ?? envRest };
+    return {
+      secrets,
+      paynup: secrets.paynup ?? globalPaynup,
+      rest: stored.rest ?? envRest,
+      settings: row?.settings ?? undefined,
+    };
   }
 
   return {
