@@ -22,6 +22,7 @@ import {
   sweepableStores,
 } from '../src/ops/schedule';
 import { connectClient } from '../src/temporal/connection';
+import { buildWorkflowBundle } from './build-workflow-bundle';
 import { ROOT, tsNode, waitUntil } from './lib/processes';
 import { Supervisor } from './lib/supervisor';
 import { devServerArgs, temporalCli, temporalReady } from './lib/temporal';
@@ -71,6 +72,13 @@ async function main() {
   const run = parts(process.argv.slice(2));
   const dataDir = path.resolve(ROOT, config.dataDir);
   mkdirSync(dataDir, { recursive: true });
+  // The worker loads a prebuilt workflow bundle (as in production): webpack runs here once, not
+  // inside the worker, whose memory then holds only what the orders need. Built while the rest
+  // starts; a restart by the supervisor reuses it.
+  const bundle =
+    run.has('worker') && !config.worker.workflowBundlePath
+      ? buildWorkflowBundle(path.join(dataDir, 'workflow-bundle.js'))
+      : undefined;
   process.once('SIGINT', () => void stop(0));
   process.once('SIGTERM', () => void stop(0));
   if (envFile) log(`configuration: ${envFile} (variables already in the environment win)`);
@@ -117,7 +125,11 @@ async function main() {
     timeoutMs: 120_000,
     everyMs: 500,
   });
-  const env = { ...process.env, DATABASE_URL: url };
+  const env = {
+    ...process.env,
+    DATABASE_URL: url,
+    ...(bundle ? { WORKFLOW_BUNDLE_PATH: (await bundle).path } : {}),
+  };
   for (const [part, file] of [
     ['sandbox-supplier', 'src/sandbox-supplier/main.ts'],
     ['worker', 'src/worker-main.ts'],
