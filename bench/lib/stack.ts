@@ -14,6 +14,7 @@ import type { Behaviour, SandboxStats } from '../../src/sandbox-supplier/server'
 import { createPayloadCodec } from '../../src/temporal/codec';
 import { buildWorkflowBundle } from '../../scripts/build-workflow-bundle';
 import { startDatabase, type BenchDatabase } from './database';
+import { startStatementCounter } from './statement-counter';
 import {
   devServerArgs,
   productionServerArgs,
@@ -55,6 +56,8 @@ export interface StackOptions {
    */
   temporal?: 'dev' | 'production';
   temporalDbPrefix?: string;
+  /** The API and the worker reach the database through a relay that counts their statements. */
+  countStatements?: boolean;
 }
 
 /** A free TCP port in 20000-32000 (below the ephemeral range). */
@@ -177,6 +180,8 @@ export async function startStack(opts: StackOptions) {
       buildWorkflowBundle(path.join(dir, 'workflow-bundle.js')),
     ]);
     cleanups.push(() => database.stop());
+    const statements = opts.countStatements ? await startStatementCounter(database.url) : undefined;
+    if (statements) cleanups.push(() => statements.stop());
 
     const storeSecrets = Object.fromEntries(
       opts.stores.map((s) => [
@@ -196,7 +201,7 @@ export async function startStack(opts: StackOptions) {
       DATA_DIR: dir,
       NODE_ENV: 'test',
       LOG_LEVEL: logLevel,
-      DATABASE_URL: database.url,
+      DATABASE_URL: statements?.url ?? database.url,
       TEMPORAL_ADDRESS: temporalAddress,
       TEMPORAL_NAMESPACE: 'default',
       TEMPORAL_TASK_QUEUE: taskQueue,
@@ -273,6 +278,8 @@ export async function startStack(opts: StackOptions) {
       apiPort,
       sandboxUrl,
       database: database as BenchDatabase,
+      /** With countStatements: the statements the API and the worker sent so far. */
+      statements,
       common,
       codec,
       client,

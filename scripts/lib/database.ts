@@ -1,6 +1,9 @@
 // A fresh, migrated database for one test file or one benchmark run: a new database on a
-// PostgreSQL server given by an admin URL (dropped at the end), or the embedded PGlite in memory.
+// PostgreSQL server given by an admin URL (dropped at the end), or the embedded PGlite in memory;
+// and the local Debian PostgreSQL cluster, started when it is down.
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
 import { Client as PgClient } from 'pg';
 import { startEmbeddedDb } from '../../src/db/embedded';
 import { migrate } from '../../src/db/migrate';
@@ -39,4 +42,38 @@ export async function freshDatabase(adminUrl?: string, prefix?: string): Promise
   const embedded = await startEmbeddedDb({ port: 0 });
   await migrate(embedded.url);
   return { url: embedded.url, kind: 'embedded', stop: embedded.stop };
+}
+
+/** The `cardbridge` role's server that .ci/run sets up on Debian's PostgreSQL cluster. */
+export const LOCAL_POSTGRES_URL = 'postgresql://cardbridge:cardbridge@127.0.0.1:5432/cardbridge';
+
+/**
+ * Debian's PostgreSQL, started if it is installed but down: the admin URL of LOCAL_POSTGRES_URL's
+ * server, or why there is none (not installed, would not start, no `cardbridge` role).
+ */
+export async function localPostgres(): Promise<{ url: string } | { skipped: string }> {
+  const versions = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql') : [];
+  const installed = versions.some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/postgres`));
+  const tool = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: 'utf8' });
+  if (!installed || tool('sh', ['-c', 'command -v pg_ctlcluster']).status !== 0)
+    return { skipped: "Debian's PostgreSQL is not installed (apt-get install -y postgresql; .ci/run does)" };
+  // pg_lsclusters: "15 main 5432 down postgres /var/lib/... /var/log/..." per cluster.
+  const clusters = tool('pg_lsclusters', ['--no-header']).stdout.trim().split('\n').filter(Boolean);
+  const u = new URL(LOCAL_POSTGRES_URL);
+  const ours = clusters.map((l) => l.split(/\s+/)).find((c) => c[2] === (u.port || '5432'));
+  if (!ours) return { skipped: `no PostgreSQL cluster on port ${u.port} (pg_lsclusters)` };
+  if (ours[3] !== 'online') {
+    const started = tool('pg_ctlcluster', [ours[0]!, ours[1]!, 'start']);
+    if (started.status !== 0)
+      return { skipped: `pg_ctlcluster ${ours[0]} ${ours[1]} start failed: ${started.stderr.trim()}` };
+  }
+  const c = new PgClient({ connectionString: LOCAL_POSTGRES_URL });
+  try {
+    await c.connect();
+    return { url: LOCAL_POSTGRES_URL };
+  } catch (err) {
+    return { skipped: `${u.host} refuses the cardbridge role (.ci/run creates it): ${String(err)}` };
+  } finally {
+    await c.end().catch(() => undefined);
+  }
 }
