@@ -80,7 +80,7 @@ export async function placeBatch(run: OrderRun): Promise<Step> {
 
 /**
  * What placeSupplierOrder writes once the batch is placed (folded runs): the rows noted before
- * it and `supplier.order_placed`. Forgotten only when the call succeeded (see takePlaced).
+ * it and `supplier.order_placed`. The run forgets them only once the call succeeded (takeNoted).
  */
 function placedEvents(run: OrderRun, detail: Record<string, unknown>): { events?: EventRow[] } {
   if (!folded()) return {};
