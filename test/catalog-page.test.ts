@@ -3,14 +3,14 @@
 // mapping, rollback; and the same from `npm run ops -- catalog`.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from './support/browser';
 import { main } from '../src/ops/cli';
 import { fulfillmentWorkflowId } from '../src/shared/contract';
 import { ROOT, startStack, type Stack } from './support/stack';
 import { newOrderId, waitForState } from './support/orders';
 import { postWoo, wooOrder } from './support/woo';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = `${ROOT}test-results/catalog-page.png`;
 const HEADER = 'sku,supplier,supplier_product,region,currency,denomination,price';
 
@@ -45,19 +45,7 @@ beforeAll(async () => {
     DATABASE_URL: stack.database.url,
     LOG_LEVEL: 'silent',
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
   page = await (await browser.newContext({ viewport: { width: 1300, height: 900 } })).newPage();
   await page.goto(`${stack.apiUrl}/admin/login`);
   await page.fill('#name', 'Cat Operator');

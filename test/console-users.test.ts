@@ -4,14 +4,14 @@
 // after repeated failed sign-ins, and the shared ADMIN_TOKEN no longer opens the page.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium } from './support/browser';
 import { main } from '../src/ops/cli';
 import { fulfillmentWorkflowId } from '../src/shared/contract';
 import { ROOT, startStack, type Stack } from './support/stack';
 import { newOrderId, waitForState } from './support/orders';
 import { postWoo, wooOrder } from './support/woo';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = `${ROOT}test-results/console-users.png`;
 const OLGA_PASSWORD = 'olga-operator-pass-1';
 const VIC_PASSWORD = 'vic-viewer-pass-0001';
@@ -61,19 +61,7 @@ beforeAll(async () => {
     DATABASE_URL: stack.database.url,
     LOG_LEVEL: 'silent',
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

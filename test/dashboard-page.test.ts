@@ -4,7 +4,8 @@
 // counts from the database. A viewer may look. Keeps a screenshot for the README.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from './support/browser';
 import { fulfillmentWorkflowId } from '../src/shared/contract';
 import { ensureStore } from '../src/db/demo-store';
 import { createUsers } from '../src/users/users';
@@ -91,19 +92,7 @@ async function expected(store?: string) {
 
 beforeAll(async () => {
   stack = await startStack();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
   page = await (await browser.newContext({ viewport: { width: 1300, height: 900 } })).newPage();
   page.on('console', (m) => {
     if (m.type() === 'error') cspErrors.push(m.text());

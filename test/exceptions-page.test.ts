@@ -3,7 +3,8 @@
 // workflow move on, and keep a screenshot.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from './support/browser';
 import {
   fulfillmentWorkflowId,
   orderDetailsSignal,
@@ -14,7 +15,6 @@ import {
 import { ROOT, startStack, type Stack } from './support/stack';
 import { postWoo, wooOrder } from './support/woo';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ADMIN_TOKEN = 'dev-admin-token'; // the test config sets none: the non-production default
 const SCREENSHOT = `${ROOT}test-results/exceptions-page.png`;
 
@@ -40,19 +40,7 @@ async function waitFor(what: string, check: () => Promise<boolean>, ms = 30_000)
 
 beforeAll(async () => {
   stack = await startStack();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
   page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
 
   // Seed: an unmapped SKU, a risk-flagged order, and a workflow that failed (unknown store).

@@ -44,6 +44,7 @@ describe('supplier webhook handling', () => {
     expect(ordersCreated(stack, o.clientOrderId())).toBe(1);
     keepHistory('webhook-before-response', o.workflowId);
     keepHistory('folded-webhook-before-response', o.workflowId); // bookkeeping with the effects
+    keepHistory('local-webhook-before-response', o.workflowId); // database writes as local activities
   });
 
   it('ignores duplicated and stale (reordered) webhooks', async () => {
@@ -171,6 +172,7 @@ describe('webhook never arrives: poll, then review, then each decision', () => {
     expect(review).toMatchObject({ status: 'decided', decision: 'retry', reasonCode: 'SUPPLIER_TIMEOUT' });
     keepHistory('timeout-review-retry', o.workflowId);
     keepHistory('folded-timeout-review-retry', o.workflowId); // bookkeeping with the effects
+    keepHistory('local-timeout-review-retry', o.workflowId); // database writes as local activities
   });
 
   it('markDelivered stores the codes given by hand, after the validator checks them', async () => {
@@ -261,6 +263,7 @@ describe('partial fulfilment and refunds', () => {
     expect(await stack.db.deliveredCode.count({ where: { order: { workflowId: o.workflowId } } })).toBe(5);
     keepHistory('partial-then-retry', o.workflowId);
     keepHistory('folded-partial-then-retry', o.workflowId); // bookkeeping with the effects
+    keepHistory('local-partial-then-retry', o.workflowId); // database writes as local activities
   });
 
   it('does not auto-refund when a delivered code was redeemed', async () => {

@@ -2,7 +2,8 @@
 // whole stack.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from './support/browser';
 import { fulfillmentWorkflowId } from '../src/shared/contract';
 import { ROOT, startStack, type Stack } from './support/stack';
 import { newOrderId, waitForState } from './support/orders';
@@ -17,19 +18,7 @@ const held = newOrderId();
 
 beforeAll(async () => {
   stack = await startStack();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
   page = await (await browser.newContext({ viewport: { width: 1300, height: 900 } })).newPage();
   await page.goto(`${stack.apiUrl}/admin/login`);
   await page.fill('#name', 'Ada Ops');

@@ -3,14 +3,14 @@
 // rotates its webhook secret, and is disabled. Secrets never come back in full.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from './support/browser';
 import { createSkuMappings } from '../src/catalog/sku-mappings';
 import { fulfillmentWorkflowId } from '../src/shared/contract';
 import { ROOT, startStack, type Stack } from './support/stack';
 import { newOrderId, waitForState } from './support/orders';
 import { postWoo, wooOrder } from './support/woo';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ADMIN_TOKEN = 'dev-admin-token';
 const SCREENSHOT = `${ROOT}test-results/store-console.png`;
 const SECRET_1 = 'acme-woo-secret-first-0001';
@@ -36,19 +36,7 @@ async function submit(selector: string) {
 
 beforeAll(async () => {
   stack = await startStack();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
   page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
   await page.goto(`${stack.apiUrl}/admin/login`);
   await page.fill('#name', 'Ada Ops');

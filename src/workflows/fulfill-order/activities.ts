@@ -5,7 +5,9 @@ import {
   ActivityFailure,
   ApplicationFailure,
   proxyActivities,
+  proxyLocalActivities,
   type ActivityOptions,
+  type LocalActivityOptions,
 } from '@temporalio/workflow';
 import type {
   CodeActivities,
@@ -30,6 +32,18 @@ const DATABASE: ActivityOptions = {
 export const orders = proxyActivities<OrderActivities>(DATABASE);
 export const codes = proxyActivities<CodeActivities>(DATABASE);
 export const reviews = proxyActivities<ReviewActivities>(DATABASE);
+/**
+ * Recording the order and storing codes are short database writes: run as local activities (in
+ * the worker that runs the workflow task, no task round trip through the server), with the same
+ * keep-trying policy; a backoff longer than 10 s becomes a durable timer.
+ */
+const LOCAL_DATABASE: LocalActivityOptions = {
+  ...DATABASE,
+  localRetryThreshold: '10s',
+};
+export const localOrders = proxyLocalActivities<Pick<OrderActivities, 'recordOrder'>>(LOCAL_DATABASE);
+export const localCodes = proxyLocalActivities<CodeActivities>(LOCAL_DATABASE);
+
 /** Taking pool codes is a database write like the others (idempotent per order line). */
 export const pool = proxyActivities<PoolActivities>(DATABASE);
 

@@ -4,8 +4,8 @@ import { log, upsertSearchAttributes } from '@temporalio/workflow';
 import { ErrorType, SA, type Reason } from '../../shared/contract';
 import { checkEligibility, lineSources, type Catalog } from '../../shared/eligibility';
 import { formatMills, parseMills } from '../../shared/money';
-import { balanceCheck, failureMessage, failureType, notify, orders } from './activities';
-import { folded, type OrderRun, type Step } from './order-run';
+import { balanceCheck, failureMessage, failureType, localOrders, notify, orders } from './activities';
+import { folded, localWrites, type OrderRun, type Step } from './order-run';
 import { isTerminal } from './order-state';
 
 /** Records the order (once), then checks it against the store's catalog and the payment. */
@@ -22,7 +22,7 @@ export async function checkOrder(run: OrderRun): Promise<Step> {
     ]);
     try {
       // Folded runs read the catalog in the same task.
-      catalog = await orders.recordOrder({
+      catalog = await (localWrites() ? localOrders : orders).recordOrder({
         workflowId,
         storeId,
         orderId,

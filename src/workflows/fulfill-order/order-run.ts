@@ -15,6 +15,7 @@ import {
 } from '../../shared/contract';
 import {
   codes,
+  localCodes,
   failureMessage,
   failureType,
   notify,
@@ -46,6 +47,11 @@ export type CustomerNotice = 'processing' | 'review' | 'delivered' | 'refunded' 
  */
 export function folded(): boolean {
   return patched('bookkeeping-with-effects');
+}
+
+/** Recording the order and storing codes run as local activities (runs recorded before: tasks). */
+export function localWrites(): boolean {
+  return patched('database-writes-local');
 }
 
 export class OrderRun {
@@ -214,7 +220,7 @@ export class OrderRun {
     const line = this.state.status.lines.find((l) => l.lineNo === lineNo)!;
     const take = issued.slice(0, line.quantity - line.delivered);
     if (!take.length) return;
-    const masked = await codes.storeCodes({
+    const masked = await (localWrites() ? localCodes : codes).storeCodes({
       workflowId: this.workflowId,
       lineNo,
       firstUnit: line.delivered,
