@@ -44,12 +44,17 @@ export async function counts(stack: BenchStack, o: BenchOptions) {
         ? [e.activityTaskScheduledEventAttributes.activityType?.name ?? '?']
         : [],
     );
+    // Local activities run inside a workflow task: no task of their own, one marker each.
+    const localActivities = events.filter(
+      (e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity',
+    ).length;
     const workflowTasks = events.filter((e) => e.workflowTaskScheduledEventAttributes).length;
     orders.push({
       workflowId: handle.workflowId,
       seconds,
       activityTasks: activities.length,
       activities,
+      localActivities,
       workflowTasks,
       statements,
     });
@@ -63,11 +68,12 @@ export async function counts(stack: BenchStack, o: BenchOptions) {
     orders,
     idle,
     activityTasks: spread(orders.map((x) => x.activityTasks)),
+    localActivities: spread(orders.map((x) => x.localActivities)),
     workflowTasks: spread(orders.map((x) => x.workflowTasks)),
     statements: spread(orders.map((x) => x.statements.total)),
   };
   log(
-    `counts: ${result.activityTasks.median} activity tasks, ${result.statements.median} statements per order (median of ${orders.length}); ` +
+    `counts: ${result.activityTasks.median} activity tasks (+${result.localActivities.median} local), ${result.statements.median} statements per order (median of ${orders.length}); ` +
       `idle ${idleS} s: ${idle.statements.total} statements`,
   );
   return result;

@@ -270,7 +270,7 @@ export function countsDetail(d: DatabaseResults): string {
     .join(', ');
   return (
     `counts, ${d.database}, the median order (${order.workflowId}):\n` +
-    `  ${order.activityTasks} activity tasks: ${order.activities.join(', ')}; ${order.workflowTasks} workflow tasks\n` +
+    `  ${order.activityTasks} activity tasks: ${order.activities.join(', ')}; ${order.localActivities} local activities; ${order.workflowTasks} workflow tasks\n` +
     `  ${order.statements.total} statements from the API and the worker: ${kinds}`
   );
 }
