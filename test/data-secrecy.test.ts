@@ -75,6 +75,13 @@ function payloadsIn(value: unknown, out: { metadata: Record<string, Uint8Array>;
   const v = value as Record<string, unknown>;
   // A patched() marker holds only the patch's name, written by the SDK's core outside the codec.
   if (v.markerName === 'core_patch') return out;
+  // A local activity's marker: `data` is core's own bookkeeping (id, type, attempt, times, outside
+  // the codec); its `result` is the activity's answer and must be encrypted like any payload.
+  if (v.markerName === 'core_local_activity') {
+    const details = v.details as Record<string, unknown> | undefined;
+    expect(Object.keys(details ?? {}).sort()).toEqual(['data', 'result']);
+    return payloadsIn(details!.result, out);
+  }
   if (v.metadata && typeof v.metadata === 'object' && ArrayBuffer.isView(v.data)) {
     out.push(v as unknown as { metadata: Record<string, Uint8Array>; data: Uint8Array });
     return out;
