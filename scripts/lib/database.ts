@@ -30,8 +30,21 @@ export async function freshPostgresDatabase(adminUrl: string, prefix = 'cb_test'
     stop: async () => {
       const d = new PgClient({ connectionString: adminUrl });
       await d.connect();
-      await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await d.end();
+      try {
+        // An autovacuum worker busy in the database has no role, and PostgreSQL refuses a
+        // non-superuser's FORCE on it (42501) until it finishes, which takes moments: try again.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+            break;
+          } catch (err) {
+            if ((err as { code?: string }).code !== '42501' || attempt >= 40) throw err;
+            await new Promise((r) => setTimeout(r, 250));
+          }
+        }
+      } finally {
+        await d.end();
+      }
     },
   };
 }
