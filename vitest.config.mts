@@ -14,6 +14,7 @@ const DATABASE_FREE = [
   'test/deploy-compose.test.ts',
   'test/deploy-config.test.ts',
   'test/eligibility.test.ts',
+  'test/keep-alive.test.ts',
   'test/logger.test.ts',
   'test/ops-cli-units.test.ts',
   'test/payload-codec.test.ts',
@@ -26,6 +27,8 @@ const DATABASE_FREE = [
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Builds the workflow bundle once for the whole run (test/support/workflow-bundle.ts).
+    globalSetup: ['test/support/global-setup.ts'],
     exclude: ['**/node_modules/**', ...(process.env.TEST_DATABASE_URL ? DATABASE_FREE : [])],
     // Each integration file starts its own Temporal dev server; on 2 cores, one file at a time.
     fileParallelism: false,

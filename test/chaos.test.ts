@@ -11,6 +11,7 @@ import type { Behaviour } from '../src/sandbox-supplier/server';
 import { runHostile } from '../bench/lib/hostile';
 import { wooRequest } from '../bench/lib/load';
 import { startStack, type BenchStack } from '../bench/lib/stack';
+import { workflowBundlePath } from './support/workflow-bundle';
 
 const FULL = process.env.CHAOS_SCALE === 'full';
 const N = FULL
@@ -25,6 +26,7 @@ const report: string[] = [];
 
 beforeAll(async () => {
   stack = await startStack({
+    workflowBundlePath: workflowBundlePath(),
     stores: ['kill', 'restart', 'api', 'faults', 'hostile'],
     persistTemporal: true,
     databaseAdminUrl: process.env.TEST_DATABASE_URL,

@@ -23,7 +23,8 @@ import {
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack({ timeouts: { reviewReminderMs: 1_500 } });
+  // A stuck batch goes to review after 5 s here (10 s elsewhere): seven tests wait it out.
+  stack = await startStack({ timeouts: { reviewReminderMs: 1_500, supplierMaxWaitMs: 5_000 } });
 });
 afterAll(async () => {
   if (stack) await saveKeptHistories(stack);

@@ -14,6 +14,7 @@ import { wooRequest } from '../bench/lib/load';
 import { startStack, type BenchStack } from '../bench/lib/stack';
 import { temporalServerDir } from '../scripts/lib/temporal';
 import { fulfillmentWorkflowId, reviewDecisionUpdate } from '../src/shared/contract';
+import { workflowBundlePath } from './support/workflow-bundle';
 
 const PG_URL =
   process.env.PRODUCTION_TOPOLOGY_PG_URL ??
@@ -50,6 +51,7 @@ beforeAll(async () => {
   if (skipReason) return;
   const t = Date.now();
   stack = await startStack({
+    workflowBundlePath: workflowBundlePath(),
     stores: ['deliver', 'review', 'kill', 'restart', 'api'],
     temporal: 'production',
     temporalDbPrefix: 'temporal_prod',

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config';
 import { createPayloadCodec } from '../src/temporal/codec';
 import { REPLAY_DIR } from './support/replay';
+import { workflowBundlePath } from './support/workflow-bundle';
 
 const files = readdirSync(REPLAY_DIR).filter((f) => f.endsWith('.json'));
 
@@ -28,7 +29,7 @@ describe('replay of recorded histories', () => {
     const failures: string[] = [];
     for await (const r of Worker.runReplayHistories(
       {
-        workflowsPath: path.join(__dirname, '..', 'src', 'workflows'),
+        workflowBundle: { codePath: workflowBundlePath() },
         dataConverter: { payloadCodecs: [codec] },
       },
       histories,

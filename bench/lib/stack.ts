@@ -56,6 +56,8 @@ export interface StackOptions {
    */
   temporal?: 'dev' | 'production';
   temporalDbPrefix?: string;
+  /** A workflow bundle already built from this source (a test run's); default: build one. */
+  workflowBundlePath?: string;
   /** The API and the worker reach the database through a relay that counts their statements. */
   countStatements?: boolean;
 }
@@ -177,7 +179,9 @@ export async function startStack(opts: StackOptions) {
     const [, database, bundle] = await Promise.all([
       startTemporal(),
       startDatabase(opts.stores, opts.databaseAdminUrl),
-      buildWorkflowBundle(path.join(dir, 'workflow-bundle.js')),
+      opts.workflowBundlePath
+        ? { path: opts.workflowBundlePath }
+        : buildWorkflowBundle(path.join(dir, 'workflow-bundle.js')),
     ]);
     cleanups.push(() => database.stop());
     const statements = opts.countStatements ? await startStatementCounter(database.url) : undefined;

@@ -1,13 +1,15 @@
 // Notify activities: what the customer and the storefront hear (email, order note, refund).
 import type { NoticeTemplate } from '../notify/notifier';
 import type { ActivityDeps } from './deps';
+import { keptAlive } from './keep-alive';
 import { orderRow, writeEvents, type EventRow } from './order-rows';
 import { applyOrderState } from './orders';
 
 export function createNotifyActivities(deps: ActivityDeps) {
   const { db } = deps;
 
-  return {
+  // Each call reaches a person or a storefront over the network: heartbeating while it runs.
+  return keptAlive({
     async notifyCustomer(input: { workflowId: string; template: NoticeTemplate; dedupeKey: string }) {
       const order = await db.order.findUnique({ where: { workflowId: input.workflowId } });
       if (!order) return;
@@ -37,7 +39,7 @@ export function createNotifyActivities(deps: ActivityDeps) {
       const order = await orderRow(db, input.workflowId);
       await deps.storefronts.refund(order, input.dedupeKey, input.amount);
     },
-  };
+  });
 }
 
 export type NotifyActivities = ReturnType<typeof createNotifyActivities>;

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { spawnChild, waitUntil, httpOk, type Child } from '../../scripts/lib/processes';
 import type { Stack } from './stack';
+import { workflowBundlePath } from './workflow-bundle';
 
 export { ROOT, freePort, tsNode } from '../../scripts/lib/processes';
 
@@ -33,6 +34,7 @@ export function stackEnv(stack: Stack, extra: Record<string, string> = {}): Reco
     SUPPLIER_WEBHOOK_SECRETS: 'test-supplier-webhook-secret',
     SUPPLIER_HTTP_TIMEOUT: '3s',
     WORKER_METRICS_PORT: '0',
+    WORKFLOW_BUNDLE_PATH: workflowBundlePath(),
     STORE_WEBHOOK_SECRETS: JSON.stringify({
       demo: {
         woocommerce: ['test-woo-secret-old-0001', 'test-woo-secret-new-0002'],

@@ -31,8 +31,18 @@ function decodeParts(raw: string): string {
   return out.join('\n');
 }
 
-export async function startSmtpServer(opts: { rejectRecipients?: RegExp } = {}) {
+export interface SmtpServerOptions {
+  rejectRecipients?: RegExp;
+  /**
+   * Messages it matches are received but never acknowledged (the sender waits for the reply
+   * to its DATA, as with a stalled mail server); they are listed in `held`, not `messages`.
+   */
+  hold?: (mail: CapturedMail) => boolean;
+}
+
+export async function startSmtpServer(opts: SmtpServerOptions = {}) {
   const messages: CapturedMail[] = [];
+  const held: CapturedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -52,13 +62,18 @@ export async function startSmtpServer(opts: { rejectRecipients?: RegExp } = {}) 
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
         const text = decodeParts(raw);
-        messages.push({
+        const mail: CapturedMail = {
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
           raw,
           text,
           subject: /^Subject: (.*(?:\r?\n[ \t].*)*)/im.exec(raw)?.[1]?.replace(/\r?\n[ \t]/g, ' ') ?? '',
-        });
+        };
+        if (opts.hold?.(mail)) {
+          held.push(mail);
+          return;
+        }
+        messages.push(mail);
         cb();
       });
     },
@@ -68,6 +83,7 @@ export async function startSmtpServer(opts: { rejectRecipients?: RegExp } = {}) 
   return {
     url: `smtp://127.0.0.1:${port}`,
     messages,
+    held,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

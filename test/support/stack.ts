@@ -34,6 +34,7 @@ import { freshDatabase, type FreshDatabase } from '../../scripts/lib/database';
 import { ROOT as ROOT_DIR } from '../../scripts/lib/processes';
 import { devServerFlags, temporalCli } from '../../scripts/lib/temporal';
 import { captureResponses, findCodeLeaks } from './leaks';
+import { workflowBundlePath } from './workflow-bundle';
 
 export { temporalCli };
 
@@ -214,6 +215,7 @@ async function buildStack(opts: StackOptions, cleanups: (() => Promise<unknown>)
       connection: env.nativeConnection,
       namespace: 'default',
       taskQueue,
+      workflowBundle: { codePath: workflowBundlePath() },
       db,
       supplier: suppliers.get(),
       suppliers,

@@ -1,23 +1,15 @@
-// The fast workflow test layer's harness: one local dev server and one workflow bundle per
-// test file (useWorkflowEnv), in-memory fake activities that record every call, and a worker on
+// The fast workflow test layer's harness: one local dev server per test file (useWorkflowEnv)
+// and the run's workflow bundle, in-memory fake activities that record every call, and a worker on
 // its own task queue per test.
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import {
-  bundleWorkflowCode,
-  DefaultLogger,
-  Runtime,
-  Worker,
-  type WorkflowBundleWithSourceMap,
-} from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll } from 'vitest';
 import type { Activities } from '../../src/activities';
 import type { EventRow } from '../../src/activities/order-rows';
 import {
   fulfillmentWorkflowId,
-  SEARCH_ATTRIBUTE_REGISTRATIONS,
   statusQuery,
   supplierClientOrderId,
   supplierIdempotencyKey,
@@ -34,7 +26,8 @@ import {
   type StoreSettings,
 } from '../../src/shared/eligibility';
 import type { fulfillOrder } from '../../src/workflows';
-import { temporalCli } from '../support/stack';
+import { devServerFlags, temporalCli } from '../../scripts/lib/temporal';
+import { workflowBundlePath } from '../support/workflow-bundle';
 
 export const STORE = 'demo';
 export const TIMEOUTS: FulfillmentTimeouts = {
@@ -46,27 +39,17 @@ export const TIMEOUTS: FulfillmentTimeouts = {
 };
 
 let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundleWithSourceMap;
 
 /** The file's Temporal environment (started by useWorkflowEnv's beforeAll). */
 export const testEnv = () => env;
 
-/** Registers the file's beforeAll/afterAll: a local dev server and the workflow bundle. */
+/** Registers the file's beforeAll/afterAll: a local dev server. */
 export function useWorkflowEnv(): void {
   beforeAll(async () => {
     Runtime.install({ logger: new DefaultLogger('WARN') });
-    [env, workflowBundle] = await Promise.all([
-      TestWorkflowEnvironment.createLocal({
-        server: {
-          executable: { type: 'existing-path', path: temporalCli() },
-          extraArgs: SEARCH_ATTRIBUTE_REGISTRATIONS.flatMap((sa) => ['--search-attribute', sa]),
-        },
-      }),
-      bundleWorkflowCode({
-        workflowsPath: path.join(__dirname, '..', '..', 'src', 'workflows'),
-        logger: new DefaultLogger('WARN'),
-      }),
-    ]);
+    env = await TestWorkflowEnvironment.createLocal({
+      server: { executable: { type: 'existing-path', path: temporalCli() }, extraArgs: devServerFlags() },
+    });
   });
   afterAll(async () => {
     await env?.teardown();
@@ -275,7 +258,7 @@ export async function withWorker<T>(
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
-    workflowBundle,
+    workflowBundle: { codePath: workflowBundlePath() },
     activities,
   });
   const workflowId = fulfillmentWorkflowId(STORE, orderId);

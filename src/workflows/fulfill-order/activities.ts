@@ -49,8 +49,10 @@ export const pool = proxyActivities<PoolActivities>(DATABASE);
 
 export const notify = proxyActivities<NotifyActivities>({
   // Longer than the SMTP client's own connect + send timeouts, so a slow send is not retried
-  // while the first attempt may still deliver.
+  // while the first attempt may still deliver. The activity heartbeats while it sends
+  // (keepAlive), so a worker that dies mid-send is noticed after 10 s, not 90 s.
   startToCloseTimeout: '90s',
+  heartbeatTimeout: '10s',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5m', maximumAttempts: 20 },
 });
 

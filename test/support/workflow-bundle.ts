@@ -1,0 +1,17 @@
+// The workflow bundle test/support/global-setup.ts built for this run.
+import { inject } from 'vitest';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The workflow bundle built once for this run (scripts/build-workflow-bundle.ts). */
+    workflowBundlePath: string;
+  }
+}
+
+/** Its path: WORKFLOW_BUNDLE_PATH for a spawned worker, `{ codePath }` for Worker.create. */
+export function workflowBundlePath(): string {
+  const bundlePath = inject('workflowBundlePath');
+  if (!bundlePath)
+    throw new Error('no workflow bundle: vitest.config.mts must list test/support/global-setup.ts');
+  return bundlePath;
+}
