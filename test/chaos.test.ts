@@ -11,7 +11,7 @@ import type { Behaviour } from '../src/sandbox-supplier/server';
 import { runHostile } from '../bench/lib/hostile';
 import { wooRequest } from '../bench/lib/load';
 import { startStack, type BenchStack } from '../bench/lib/stack';
-import { workflowBundlePath } from './support/workflow-bundle';
+import { workflowBundlePath } from './support/run-assets';
 
 const FULL = process.env.CHAOS_SCALE === 'full';
 const N = FULL

@@ -14,7 +14,7 @@ import { wooRequest } from '../bench/lib/load';
 import { startStack, type BenchStack } from '../bench/lib/stack';
 import { temporalServerDir } from '../scripts/lib/temporal';
 import { fulfillmentWorkflowId, reviewDecisionUpdate } from '../src/shared/contract';
-import { workflowBundlePath } from './support/workflow-bundle';
+import { workflowBundlePath } from './support/run-assets';
 
 const PG_URL =
   process.env.PRODUCTION_TOPOLOGY_PG_URL ??

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config';
 import { createPayloadCodec } from '../src/temporal/codec';
 import { REPLAY_DIR } from './support/replay';
-import { workflowBundlePath } from './support/workflow-bundle';
+import { workflowBundlePath } from './support/run-assets';
 
 const files = readdirSync(REPLAY_DIR).filter((f) => f.endsWith('.json'));
 

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type FreshDatabase } from '../scripts/lib/database';
+import { embeddedTemplatePath } from './support/run-assets';
 import { freePort, spawnChild, spawnNode, waitUntil, type Child } from '../scripts/lib/processes';
 import { devServerArgs, temporalCli, temporalReady } from '../scripts/lib/temporal';
 import { createDb } from '../src/db/client';
@@ -73,7 +74,9 @@ beforeAll(async () => {
   const apiPort = await freePort();
   apiUrl = `http://127.0.0.1:${apiPort}`;
   temporal = startTemporal();
-  database = await freshDatabase(process.env.TEST_DATABASE_URL);
+  database = await freshDatabase(process.env.TEST_DATABASE_URL, undefined, {
+    embeddedTemplate: embeddedTemplatePath(),
+  });
   const db = createDb(database.url);
   await ensureStore(db, { id: 'demo', settings: { codeSkuPrefixes: ['PSN-'] } });
   await db.$disconnect();

@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { Client as PgClient } from 'pg';
 import { startEmbeddedDb } from '../../src/db/embedded';
 import { migrate } from '../../src/db/migrate';
@@ -49,12 +50,34 @@ export async function freshPostgresDatabase(adminUrl: string, prefix = 'cb_test'
   };
 }
 
-/** PostgreSQL when adminUrl is given, else the embedded database in memory on a free port. */
-export async function freshDatabase(adminUrl?: string, prefix?: string): Promise<FreshDatabase> {
+/**
+ * PostgreSQL when adminUrl is given, else the embedded database in memory on a free port, from
+ * `embeddedTemplate` (a file written by writeEmbeddedTemplate) when given. Either way migrated.
+ */
+export async function freshDatabase(
+  adminUrl?: string,
+  prefix?: string,
+  opts: { embeddedTemplate?: string } = {},
+): Promise<FreshDatabase> {
   if (adminUrl) return freshPostgresDatabase(adminUrl, prefix);
-  const embedded = await startEmbeddedDb({ port: 0 });
-  await migrate(embedded.url);
+  const loadDataDir = opts.embeddedTemplate ? new Blob([await readFile(opts.embeddedTemplate)]) : undefined;
+  const embedded = await startEmbeddedDb({ port: 0, loadDataDir });
+  await migrate(embedded.url); // a template is already migrated: this only checks it
   return { url: embedded.url, kind: 'embedded', stop: embedded.stop };
+}
+
+/**
+ * A migrated, empty embedded database written to `file`: a test run makes one, and each test
+ * file's database starts from it instead of running initdb and the migrations again.
+ */
+export async function writeEmbeddedTemplate(file: string): Promise<void> {
+  const embedded = await startEmbeddedDb({ port: 0 });
+  try {
+    await migrate(embedded.url);
+    await writeFile(file, Buffer.from(await (await embedded.dump()).arrayBuffer()));
+  } finally {
+    await embedded.stop();
+  }
 }
 
 /** The `cardbridge` role's server that .ci/run sets up on Debian's PostgreSQL cluster. */

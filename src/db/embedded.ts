@@ -13,6 +13,8 @@ import { createServer, type Socket } from 'node:net';
 export interface EmbeddedDb {
   url: string;
   port: number;
+  /** A copy of the whole database, for loadDataDir (a migrated template for tests). */
+  dump(): Promise<Blob>;
   stop(): Promise<void>;
 }
 
@@ -20,9 +22,16 @@ const SSL_REQUEST = 80877103;
 const CANCEL_REQUEST = 80877102;
 const GSS_REQUEST = 80877104;
 
-/** dataDir undefined = in memory (tests). */
-export async function startEmbeddedDb(opts: { dataDir?: string; port: number }): Promise<EmbeddedDb> {
-  const db = await PGlite.create(opts.dataDir);
+/**
+ * dataDir undefined = in memory (tests). loadDataDir: start from a dump() instead of an empty
+ * cluster (in memory only), which skips initdb: a fraction of a second instead of one or two.
+ */
+export async function startEmbeddedDb(opts: {
+  dataDir?: string;
+  port: number;
+  loadDataDir?: Blob;
+}): Promise<EmbeddedDb> {
+  const db = await PGlite.create(opts.dataDir, opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {});
   let lock: Promise<void> = Promise.resolve();
   let owner: Connection | undefined; // connection holding an open transaction
   const sockets = new Set<Socket>();
@@ -168,6 +177,7 @@ export async function startEmbeddedDb(opts: { dataDir?: string; port: number }):
   return {
     url: `postgresql://postgres:postgres@127.0.0.1:${port}/postgres`,
     port,
+    dump: () => exclusive(() => db.dumpDataDir('none')) as Promise<Blob>,
     async stop() {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

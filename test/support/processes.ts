@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { spawnChild, waitUntil, httpOk, type Child } from '../../scripts/lib/processes';
 import type { Stack } from './stack';
-import { workflowBundlePath } from './workflow-bundle';
+import { workflowBundlePath } from './run-assets';
 
 export { ROOT, freePort, tsNode } from '../../scripts/lib/processes';
 

@@ -34,7 +34,7 @@ import { freshDatabase, type FreshDatabase } from '../../scripts/lib/database';
 import { ROOT as ROOT_DIR } from '../../scripts/lib/processes';
 import { devServerFlags, temporalCli } from '../../scripts/lib/temporal';
 import { captureResponses, findCodeLeaks } from './leaks';
-import { workflowBundlePath } from './workflow-bundle';
+import { embeddedTemplatePath, workflowBundlePath } from './run-assets';
 
 export { temporalCli };
 
@@ -52,7 +52,9 @@ export type TestDatabase = FreshDatabase;
 
 /** A fresh, migrated database: embedded by default, a new PostgreSQL database with TEST_DATABASE_URL. */
 export async function startTestDatabase(): Promise<TestDatabase> {
-  return freshDatabase(process.env.TEST_DATABASE_URL, 'cb_test');
+  return freshDatabase(process.env.TEST_DATABASE_URL, 'cb_test', {
+    embeddedTemplate: embeddedTemplatePath(),
+  });
 }
 
 /** Captured output of every logger in the stack (for the code-leak search). */

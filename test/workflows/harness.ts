@@ -27,7 +27,7 @@ import {
 } from '../../src/shared/eligibility';
 import type { fulfillOrder } from '../../src/workflows';
 import { devServerFlags, temporalCli } from '../../scripts/lib/temporal';
-import { workflowBundlePath } from '../support/workflow-bundle';
+import { workflowBundlePath } from '../support/run-assets';
 
 export const STORE = 'demo';
 export const TIMEOUTS: FulfillmentTimeouts = {

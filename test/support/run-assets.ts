@@ -1,10 +1,13 @@
-// The workflow bundle test/support/global-setup.ts built for this run.
+// What test/support/global-setup.ts built for this run: the workflow bundle, and the embedded
+// database's migrated template.
 import { inject } from 'vitest';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     /** The workflow bundle built once for this run (scripts/build-workflow-bundle.ts). */
     workflowBundlePath: string;
+    /** A migrated empty embedded database (absent on PostgreSQL runs). */
+    embeddedTemplatePath?: string;
   }
 }
 
@@ -14,4 +17,9 @@ export function workflowBundlePath(): string {
   if (!bundlePath)
     throw new Error('no workflow bundle: vitest.config.mts must list test/support/global-setup.ts');
   return bundlePath;
+}
+
+/** The embedded database template's path, if this run has one. */
+export function embeddedTemplatePath(): string | undefined {
+  return inject('embeddedTemplatePath');
 }
