@@ -1,6 +1,7 @@
 // Order activities: the order's own rows (the order, its catalog, its events, its final state).
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { releasePoolCodes, spendPoolCodes } from '../codes/pool';
+import { mappingFields } from '../catalog/sku-mappings';
 import type { Db } from '../db/client';
 import type { Store } from '../generated/prisma/client';
 import { ErrorType, PLACEHOLDER_ORDER_STATUS, type OrderDetails } from '../shared/contract';
@@ -147,19 +148,7 @@ async function readCatalog(db: Db, storeRow: Store, skus: string[]): Promise<Cat
   });
   const mappings: Record<string, SkuMappingView> = {};
   for (const r of rows) {
-    mappings[r.sku] = {
-      sku: r.sku,
-      version: r.version,
-      supplierProduct: r.supplierProduct,
-      region: r.region,
-      currency: r.currency,
-      denomination: r.denomination.toFixed(2),
-      price: r.price.toFixed(2),
-      skuGroup: r.skuGroup,
-      supplier: r.supplier,
-      routes: Array.isArray(r.routes) ? (r.routes as unknown as SkuMappingView['routes']) : [],
-      poolMode: r.poolMode as SkuMappingView['poolMode'],
-    };
+    mappings[r.sku] = { sku: r.sku, version: r.version, ...mappingFields(r) };
   }
   const settings: StoreSettings = {
     ...DEFAULT_STORE_SETTINGS,

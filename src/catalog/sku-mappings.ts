@@ -52,13 +52,9 @@ export class SkuMappingError extends Error {
 
 const DECIMAL = /^\d{1,10}(\.\d{1,2})?$/;
 
-function view(r: SkuMapping): MappingVersion {
+/** A stored version's mapping fields, as published (amounts as 2-decimal strings). */
+export function mappingFields(r: SkuMapping): Required<MappingFields> {
   return {
-    id: r.id,
-    storeId: r.storeId,
-    sku: r.sku,
-    version: r.version,
-    active: r.active,
     supplier: r.supplier,
     supplierProduct: r.supplierProduct,
     region: r.region,
@@ -68,6 +64,17 @@ function view(r: SkuMapping): MappingVersion {
     skuGroup: r.skuGroup,
     routes: Array.isArray(r.routes) ? (r.routes as unknown as MappingRoute[]) : [],
     poolMode: r.poolMode as PoolMode,
+  };
+}
+
+function view(r: SkuMapping): MappingVersion {
+  return {
+    id: r.id,
+    storeId: r.storeId,
+    sku: r.sku,
+    version: r.version,
+    active: r.active,
+    ...mappingFields(r),
     changedBy: r.changedBy,
     changedAt: r.changedAt,
     note: r.note,
@@ -203,22 +210,11 @@ export function createSkuMappings(db: Db) {
       });
       if (!target) throw new SkuMappingError(`no version ${version} of ${sku} in store ${storeId}`);
       if (target.active) throw new SkuMappingError(`version ${version} of ${sku} is already the active one`);
-      return publishVersion(
-        storeId,
-        sku,
-        {
-          supplier: target.supplier,
-          supplierProduct: target.supplierProduct,
-          region: target.region,
-          currency: target.currency,
-          denomination: target.denomination.toFixed(2),
-          price: target.price.toFixed(2),
-          skuGroup: target.skuGroup,
-          routes: Array.isArray(target.routes) ? (target.routes as unknown as MappingRoute[]) : [],
-          poolMode: target.poolMode as PoolMode,
-        },
-        { by: meta.by, note: meta.note ?? `rollback to version ${version}`, restoredFrom: version },
-      );
+      return publishVersion(storeId, sku, mappingFields(target), {
+        by: meta.by,
+        note: meta.note ?? `rollback to version ${version}`,
+        restoredFrom: version,
+      });
     },
   };
 }

@@ -1,5 +1,6 @@
-// The Schedules: nightly reconciliation, each store's recovery sweep, and the alert scan. Created or updated idempotently by `npm start` and by
-// `npm run ops -- schedule` (run it once per deployment, e.g. as a release step).
+// The Schedules: nightly reconciliation, each store's recovery sweep, and the alert scan.
+// Created or updated idempotently by `npm start` and by `npm run ops -- schedule` (run it once
+// per deployment, e.g. as a release step).
 import {
   ScheduleAlreadyRunning,
   ScheduleOverlapPolicy,
@@ -11,6 +12,26 @@ import type { Db } from '../db/client';
 import { RECONCILE_SCHEDULE_ID, RECONCILE_WORKFLOW_TYPE } from '../shared/reconcile';
 import { ALERT_SCHEDULE_ID, ALERT_WORKFLOW_TYPE } from '../shared/alerts';
 import { DEFAULT_SWEEP_INTERVAL_MS, SWEEP_WORKFLOW_TYPE, sweepScheduleId } from '../shared/sweep';
+
+/** Creates the Schedule, or brings an existing one to this definition (spec, action, policies). */
+async function createOrUpdateSchedule(
+  client: Client,
+  options: ScheduleOptions,
+): Promise<{ scheduleId: string; created: boolean }> {
+  try {
+    await client.schedule.create(options);
+    return { scheduleId: options.scheduleId, created: true };
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+  }
+  await client.schedule.getHandle(options.scheduleId).update((previous) => ({
+    ...previous,
+    spec: options.spec,
+    action: options.action,
+    policies: { ...previous.policies, ...options.policies },
+  }));
+  return { scheduleId: options.scheduleId, created: false };
+}
 
 export interface ReconcileScheduleOptions {
   taskQueue: string;
@@ -52,21 +73,7 @@ export async function ensureReconcileSchedule(
   client: Client,
   opts: ReconcileScheduleOptions,
 ): Promise<{ scheduleId: string; created: boolean }> {
-  const options = scheduleOptions(opts);
-  try {
-    await client.schedule.create(options);
-    return { scheduleId: options.scheduleId, created: true };
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-  }
-  const handle = client.schedule.getHandle(options.scheduleId);
-  await handle.update((previous) => ({
-    ...previous,
-    spec: options.spec,
-    action: options.action,
-    policies: { ...previous.policies, ...options.policies },
-  }));
-  return { scheduleId: options.scheduleId, created: false };
+  return createOrUpdateSchedule(client, scheduleOptions(opts));
 }
 
 export interface SweepScheduleOptions {
@@ -98,20 +105,7 @@ export async function ensureSweepSchedules(
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '10m', pauseOnFailure: false },
       memo: { purpose: `cardbridge recovery sweep of store ${storeId} (src/workflows/sweep-store.ts)` },
     };
-    try {
-      await client.schedule.create(options);
-      out.push({ scheduleId: options.scheduleId, created: true });
-      continue;
-    } catch (err) {
-      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    }
-    await client.schedule.getHandle(options.scheduleId).update((previous) => ({
-      ...previous,
-      spec: options.spec,
-      action: options.action,
-      policies: { ...previous.policies, ...options.policies },
-    }));
-    out.push({ scheduleId: options.scheduleId, created: false });
+    out.push(await createOrUpdateSchedule(client, options));
   }
   return out;
 }
@@ -161,17 +155,5 @@ export async function ensureAlertSchedule(
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '5m', pauseOnFailure: false },
     memo: { purpose: 'cardbridge alerts for a person (src/workflows/watch-alerts.ts)' },
   };
-  try {
-    await client.schedule.create(options);
-    return { scheduleId: options.scheduleId, created: true };
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-  }
-  await client.schedule.getHandle(options.scheduleId).update((previous) => ({
-    ...previous,
-    spec: options.spec,
-    action: options.action,
-    policies: { ...previous.policies, ...options.policies },
-  }));
-  return { scheduleId: options.scheduleId, created: false };
+  return createOrUpdateSchedule(client, options);
 }
