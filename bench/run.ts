@@ -94,7 +94,13 @@ async function benchDatabase(choice: DatabaseChoice): Promise<DatabaseResults> {
   const figures = (['p1', 'p2', 'p3', 'p4'] as const).filter((p) => o.only.has(p));
   if (figures.length)
     await withStack(
-      { stores: phaseStores(Math.max(o.repeat, o.p4Repeat)), databaseAdminUrl, apiEnv },
+      {
+        stores: phaseStores(Math.max(o.repeat, o.p4Repeat)),
+        databaseAdminUrl,
+        apiEnv,
+        workerEnv: o.workerEnv,
+        compiledWorker: o.compiled,
+      },
       async (s) => {
         if (o.only.has('p1')) r.p1 = await repeated('P1', o.repeat, (rep) => p1(s, o, rep));
         if (o.only.has('p2')) r.p2 = await repeated('P2', o.repeat, (rep) => p2(s, o, rep));

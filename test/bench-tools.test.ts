@@ -27,6 +27,22 @@ describe('bench options', () => {
     expect(() => benchOptions(['--database', 'mysql'])).toThrow(/embedded \| postgres \| both/);
     expect(() => benchOptions(['--only', 'p9'])).toThrow(/p9/);
     expect(() => benchOptions(['--repeat', '0'])).toThrow(/positive/);
+    expect(() => benchOptions(['--worker-env', 'cache=0'])).toThrow(/KEY=VALUE/);
+  });
+  it('takes worker settings under test, and the compiled worker', () => {
+    const o = benchOptions([
+      '--worker-env',
+      'WORKER_MAX_CACHED_WORKFLOWS=0',
+      '--worker-env',
+      'NODE_OPTIONS=--max-old-space-size=200',
+      '--compiled',
+    ]);
+    expect(o.workerEnv).toEqual({
+      WORKER_MAX_CACHED_WORKFLOWS: '0',
+      NODE_OPTIONS: '--max-old-space-size=200',
+    });
+    expect(o.compiled).toBe(true);
+    expect(benchOptions([]).compiled).toBe(false);
   });
 });
 

@@ -21,6 +21,10 @@ export interface BenchOptions {
   p4Orders: number;
   /** Orders sent one at a time by the counts phase. */
   countOrders: number;
+  /** Extra environment of the worker (`--worker-env KEY=VALUE`, repeatable): settings under test. */
+  workerEnv: Record<string, string>;
+  /** Run the worker as production does, compiled (`node dist/worker-main.js`), not through tsx. */
+  compiled: boolean;
 }
 
 const positive = (name: string, v: string | undefined, fallback: number) => {
@@ -44,6 +48,8 @@ export function benchOptions(argv: string[]): BenchOptions {
       'p3-rate': { type: 'string' },
       'p4-orders': { type: 'string' },
       'count-orders': { type: 'string' },
+      'worker-env': { type: 'string', multiple: true, default: [] },
+      compiled: { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -58,6 +64,12 @@ export function benchOptions(argv: string[]): BenchOptions {
     both: ['embedded', 'postgres'],
   };
   if (!databases[v.database]) throw new Error('--database embedded | postgres | both');
+  const workerEnv: Record<string, string> = {};
+  for (const kv of v['worker-env']) {
+    const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(kv);
+    if (!m) throw new Error(`--worker-env wants KEY=VALUE, got ${kv}`);
+    workerEnv[m[1]!] = m[2]!;
+  }
   const scale = positive('scale', v.scale, 1);
   const repeat = Math.round(positive('repeat', v.repeat, 3));
   return {
@@ -75,5 +87,7 @@ export function benchOptions(argv: string[]): BenchOptions {
     // and draining them takes far longer than a default run aims at (see BENCHMARKS.md).
     p4Orders: Math.max(50, Math.round(positive('p4-orders', v['p4-orders'], 1_000) * scale)),
     countOrders: Math.round(positive('count-orders', v['count-orders'], 5)),
+    workerEnv,
+    compiled: v.compiled,
   };
 }

@@ -3,7 +3,7 @@
 // stopped and restarted on the same port), the database, the sandbox supplier over HTTP, the
 // worker (prebuilt workflow bundle) and the API. Each part can be killed and started again.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -26,6 +26,7 @@ import {
   temporalServerDir,
 } from '../../scripts/lib/temporal';
 import { freePort, httpOk, spawnChild, spawnNode, waitUntil, type Child } from './procs';
+import { ROOT } from '../../scripts/lib/processes';
 
 export { temporalCli };
 
@@ -56,6 +57,8 @@ export interface StackOptions {
    */
   temporal?: 'dev' | 'production';
   temporalDbPrefix?: string;
+  /** The worker as production runs it: `node dist/worker-main.js` (built by `npm run build`). */
+  compiledWorker?: boolean;
   /** A workflow bundle already built from this source (a test run's); default: build one. */
   workflowBundlePath?: string;
   /** The API and the worker reach the database through a relay that counts their statements. */
@@ -76,6 +79,9 @@ async function freeLowPort(): Promise<number> {
 }
 
 export async function startStack(opts: StackOptions) {
+  const compiled = path.join(ROOT, 'dist/worker-main.js');
+  if (opts.compiledWorker && !existsSync(compiled))
+    throw new Error(`${compiled} is missing: run \`npm run build\` first`);
   const dir = mkdtempSync(path.join(tmpdir(), 'cardbridge-bench-'));
   const procs: Child[] = [];
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -230,14 +236,17 @@ export async function startStack(opts: StackOptions) {
     let worker: Child | undefined;
     async function startWorker(env: Record<string, string> = {}): Promise<Child> {
       const health = await freePort();
-      worker = spawnNode('worker', 'src/worker-main.ts', {
+      const workerEnv = {
         ...common,
         WORKFLOW_BUNDLE_PATH: bundle.path,
         WORKER_HEALTH_PORT: String(health),
         WORKER_SHUTDOWN_GRACE: '5s',
         ...opts.workerEnv,
         ...env,
-      });
+      };
+      worker = opts.compiledWorker
+        ? spawnChild('worker', process.execPath, [compiled], workerEnv)
+        : spawnNode('worker', 'src/worker-main.ts', workerEnv);
       procs.push(worker);
       await waitUntil('the worker', httpOk(`http://127.0.0.1:${health}/healthz`), { proc: worker });
       return worker;
