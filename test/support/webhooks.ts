@@ -2,6 +2,7 @@
 // and questions to the Temporal server about whether a workflow was started or signalled.
 import { createHmac } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { SignJWT } from 'jose';
 import { fulfillmentWorkflowId, reviewDecisionUpdate, statusQuery } from '../../src/shared/contract';
@@ -150,15 +151,35 @@ export async function workflowAbsent(stack: Stack, workflowId: string): Promise<
 
 /** Signals the workflow received, by name, read from its history on the server. */
 export async function signalsOf(stack: Stack, workflowId: string): Promise<string[]> {
-  const history = await stack.env.client.workflow.getHandle(workflowId).fetchHistory();
+  const history = await settledHistory(stack, workflowId);
   return (history.events ?? [])
     .map((e) => e.workflowExecutionSignaledEventAttributes?.signalName)
     .filter((n): n is string => typeof n === 'string');
 }
 
+const { EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, EVENT_TYPE_WORKFLOW_TASK_STARTED } =
+  temporal.api.enums.v1.EventType;
+
+/**
+ * The history once no workflow task is in flight. A signal that arrives while a workflow task
+ * runs is accepted at once but buffered by the server, and enters the history only when that
+ * task completes: read too early, the history does not show it yet (seen under CI load).
+ */
+async function settledHistory(stack: Stack, workflowId: string, ms = 10_000) {
+  const handle = stack.env.client.workflow.getHandle(workflowId);
+  const until = Date.now() + ms;
+  for (;;) {
+    const history = await handle.fetchHistory();
+    const last = history.events?.at(-1)?.eventType;
+    const inFlight = last === EVENT_TYPE_WORKFLOW_TASK_SCHEDULED || last === EVENT_TYPE_WORKFLOW_TASK_STARTED;
+    if (!inFlight || Date.now() > until) return history;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** The (decoded) argument of every `name` signal the workflow received, in order. */
 export async function signalInputs<T>(stack: Stack, workflowId: string, name: string): Promise<T[]> {
-  const history = await stack.env.client.workflow.getHandle(workflowId).fetchHistory();
+  const history = await settledHistory(stack, workflowId);
   const out: T[] = [];
   for (const e of history.events ?? []) {
     const s = e.workflowExecutionSignaledEventAttributes;
