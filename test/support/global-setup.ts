@@ -11,7 +11,7 @@ import { buildWorkflowBundle } from '../../scripts/build-workflow-bundle';
 import { writeEmbeddedTemplate } from '../../scripts/lib/database';
 
 export default async function setup(project: TestProject): Promise<() => void> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'cardbridge-test-bundle-'));
+  const dir = mkdtempSync(path.join(tmpdir(), 'cardbridge-test-run-'));
   const { path: bundlePath } = await buildWorkflowBundle(path.join(dir, 'workflow-bundle.js'));
   project.provide('workflowBundlePath', bundlePath);
   if (!process.env.TEST_DATABASE_URL) {

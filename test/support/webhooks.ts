@@ -165,16 +165,16 @@ const { EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, EVENT_TYPE_WORKFLOW_TASK_STARTED } =
  * runs is accepted at once but buffered by the server, and enters the history only when that
  * task completes: read too early, the history does not show it yet (seen under CI load).
  */
-async function settledHistory(stack: Stack, workflowId: string, ms = 10_000) {
+async function settledHistory(stack: Stack, workflowId: string) {
   const handle = stack.env.client.workflow.getHandle(workflowId);
-  const until = Date.now() + ms;
-  for (;;) {
-    const history = await handle.fetchHistory();
-    const last = history.events?.at(-1)?.eventType;
-    const inFlight = last === EVENT_TYPE_WORKFLOW_TASK_SCHEDULED || last === EVENT_TYPE_WORKFLOW_TASK_STARTED;
-    if (!inFlight || Date.now() > until) return history;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return waitFor(
+    () => handle.fetchHistory(),
+    (h) => {
+      const last = h.events?.at(-1)?.eventType;
+      return last !== EVENT_TYPE_WORKFLOW_TASK_SCHEDULED && last !== EVENT_TYPE_WORKFLOW_TASK_STARTED;
+    },
+    10_000,
+  );
 }
 
 /** The (decoded) argument of every `name` signal the workflow received, in order. */
