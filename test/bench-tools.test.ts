@@ -2,6 +2,7 @@
 // counts database statements (against the test database, through Prisma as the app uses it).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { benchOptions } from '../bench/lib/args';
+import { joinRuns, type LoadResult } from '../bench/lib/load';
 import { countsBetween, startStatementCounter } from '../bench/lib/statement-counter';
 import { showSpread, spread } from '../bench/lib/stats';
 import { createDb, type Db } from '../src/db/client';
@@ -14,6 +15,36 @@ describe('spread', () => {
     expect(showSpread(spread([10.04, 9, 12]), 1)).toBe('10.0 (9.0-12.0)');
     expect(showSpread(spread([7]), 0)).toBe('7');
     expect(showSpread(spread([]))).toBe('-');
+  });
+});
+
+describe('joinRuns', () => {
+  const run = (
+    requests: number,
+    durationS: number,
+    p99: number,
+    status: Record<string, number>,
+  ): LoadResult => ({
+    requests,
+    durationS,
+    rps: requests / durationS,
+    p50: p99 / 2,
+    p99,
+    mean: p99 / 3,
+    max: p99 * 2,
+    status,
+    errors: 1,
+    timeouts: 0,
+  });
+
+  it('adds requests and time, and weighs latencies by requests', () => {
+    const j = joinRuns(run(300, 1, 100, { '202': 300 }), run(100, 1, 200, { '202': 99, '503': 1 }));
+    expect(j.requests).toBe(400);
+    expect(j.rps).toBe(200);
+    expect(j.p99).toBe(125);
+    expect(j.max).toBe(400);
+    expect(j.status).toEqual({ '202': 399, '503': 1 });
+    expect(j.errors).toBe(2);
   });
 });
 

@@ -7,6 +7,7 @@ import {
   orderDetailsSignal,
   type OrderDetails,
 } from '../src/shared/contract';
+import { heardBy } from '../src/temporal/history';
 import type { fulfillOrder } from '../src/workflows';
 import { keepHistory, saveKeptHistories } from './support/replay';
 import { waitFor } from './support/webhooks';
@@ -46,6 +47,7 @@ describe('supplier webhook handling', () => {
     keepHistory('webhook-before-response', o.workflowId);
     keepHistory('folded-webhook-before-response', o.workflowId); // bookkeeping with the effects
     keepHistory('local-webhook-before-response', o.workflowId); // database writes as local activities
+    keepHistory('opening-webhook-before-response', o.workflowId); // started with the order in its input
   });
 
   it('ignores duplicated and stale (reordered) webhooks', async () => {
@@ -405,6 +407,56 @@ describe('eligibility', () => {
       .signal(orderDetailsSignal, { ...details, eventId: `e-${paidId}` });
     expect((await result(stack, paidWf)).state).toBe('delivered');
     keepHistory('payment-before-order', paidWf);
+  });
+
+  it('starts with whichever event comes first and hears the other as a signal', async () => {
+    const details = (orderId: string): OrderDetails => ({
+      channel: 'standard',
+      status: 'processing',
+      paid: true,
+      currency: 'USD',
+      total: '52.99',
+      riskFlags: [],
+      lines: [{ lineNo: 1, sku: 'PSN-US-50', quantity: 1, unitPrice: '52.99' }],
+      eventId: `e-${orderId}`,
+    });
+    /** What the run heard from the storefront and gateway, each marked as its start's input or a signal. */
+    const heard = async (workflowId: string) =>
+      (
+        await heardBy(
+          await stack.env.client.workflow.getHandle(workflowId).fetchHistory(),
+          stack.env.client.options.loadedDataConverter,
+        )
+      )
+        .filter((h) => h.name !== 'supplierCallback')
+        .map((h) => `${h.name}${h.opening ? ' (start)' : ''}`);
+
+    // The payment first: it starts the run; the order, a moment later, is a signal.
+    const paidFirst = String(newOrderId());
+    const paidWf = fulfillmentWorkflowId('demo', paidFirst);
+    const payment = { source: 'pocketsflow' as const, eventId: `p-${paidFirst}` };
+    expect(await stack.gateway.payment('demo', paidFirst, payment)).toBe('started_or_signalled');
+    await waitForState(stack, paidWf, 'awaiting_order');
+    expect(await stack.gateway.orderDetails('demo', paidFirst, details(paidFirst))).toBe(
+      'started_or_signalled',
+    );
+    expect((await result(stack, paidWf)).state).toBe('delivered');
+    expect(await heard(paidWf)).toEqual(['paymentReceived (start)', 'orderDetails']);
+    keepHistory('opening-payment-before-order', paidWf);
+
+    // The order first: it starts the run and is delivered without any signal.
+    const orderFirst = String(newOrderId());
+    const orderWf = fulfillmentWorkflowId('demo', orderFirst);
+    expect(await stack.gateway.orderDetails('demo', orderFirst, details(orderFirst))).toBe(
+      'started_or_signalled',
+    );
+    expect((await result(stack, orderWf)).state).toBe('delivered');
+    expect(await heard(orderWf)).toEqual(['orderDetails (start)']);
+
+    // Closed: the start is refused and the signal finds it closed; nothing runs twice.
+    expect(await stack.gateway.orderDetails('demo', orderFirst, details(orderFirst))).toBe('already_closed');
+    expect(await stack.gateway.payment('demo', orderFirst, payment)).toBe('already_closed');
+    expect(ordersCreated(stack, `cb_demo_${orderFirst}_b1`)).toBe(1);
   });
 
   it('holds a payment whose order never arrives, and resumes when it does', async () => {

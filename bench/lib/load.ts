@@ -76,3 +76,29 @@ export async function load(opts: {
     timeouts: r.timeouts,
   };
 }
+
+/**
+ * Two runs against the same target as one: requests and time add up, so rps is their total
+ * rate; latency percentiles are the request-weighted mean of the runs' (an approximation: the
+ * runs' raw latencies are not kept).
+ */
+export function joinRuns(a: LoadResult, b: LoadResult): LoadResult {
+  const requests = a.requests + b.requests;
+  const durationS = a.durationS + b.durationS;
+  const weighted = (k: 'p50' | 'p99' | 'mean') =>
+    requests ? (a[k] * a.requests + b[k] * b.requests) / requests : 0;
+  const status: Record<string, number> = { ...a.status };
+  for (const [k, v] of Object.entries(b.status)) status[k] = (status[k] ?? 0) + v;
+  return {
+    requests,
+    durationS,
+    rps: requests / durationS,
+    p50: weighted('p50'),
+    p99: weighted('p99'),
+    mean: weighted('mean'),
+    max: Math.max(a.max, b.max),
+    status,
+    errors: a.errors + b.errors,
+    timeouts: a.timeouts + b.timeouts,
+  };
+}

@@ -202,11 +202,20 @@ export interface FulfillOrderInput {
   /** Timeouts captured from config at start, so a running order keeps the rules it started with. */
   timeouts: FulfillmentTimeouts;
   /**
+   * The event that made the API start this run: handled first, exactly as if it had been the
+   * first signal. (A start carrying it costs Temporal less than signal-with-start; runs started
+   * before it existed received their first event as a signal.)
+   */
+  opening?: OpeningEvent;
+  /**
    * Set by the workflow itself when it continues as new (a long review that keeps receiving
    * storefront re-sends): everything the previous run knew. Never set by a caller.
    */
   carried?: CarriedOrderState;
 }
+
+/** One of the two events that may start an order's workflow (see FulfillOrderInput.opening). */
+export type OpeningEvent = { orderDetails: OrderDetails } | { payment: PaymentReceived };
 
 /** What a run hands to the next when it continues as new (see FulfillOrderInput.carried). */
 export interface CarriedOrderState {

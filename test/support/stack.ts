@@ -12,7 +12,7 @@ import { createCodeVault } from '../../src/codes/vault';
 import { createDb, type Db } from '../../src/db/client';
 import { ensureStore } from '../../src/db/demo-store';
 import { createApp } from '../../src/api/app';
-import { createGateway } from '../../src/api/gateway';
+import { createGateway, type Gateway } from '../../src/api/gateway';
 import { createRecordingNotifier, type Notifier } from '../../src/notify/notifier';
 import { createLogger } from '../../src/observability/logger';
 import { createMetrics } from '../../src/observability/metrics';
@@ -103,6 +103,8 @@ export interface Stack {
   responses: string[];
   /** The payload codec client, worker and /codec endpoint share (payloads are encrypted). */
   codec: PayloadCodec;
+  /** The API's way into Temporal (the same object the hooks call). */
+  gateway: Gateway;
   worker?: Worker;
   stop(): Promise<void>;
 }
@@ -257,6 +259,7 @@ async function buildStack(opts: StackOptions, cleanups: (() => Promise<unknown>)
     logs,
     responses,
     codec,
+    gateway,
     worker,
     async stop() {
       worker?.shutdown();

@@ -3,9 +3,9 @@
 import { createHmac } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { SignJWT } from 'jose';
 import { fulfillmentWorkflowId, reviewDecisionUpdate, statusQuery } from '../../src/shared/contract';
+import { heardBy } from '../../src/temporal/history';
 import type { Stack } from './stack';
 
 export interface Reply {
@@ -151,10 +151,12 @@ export async function workflowAbsent(stack: Stack, workflowId: string): Promise<
 
 /** Signals the workflow received, by name, read from its history on the server. */
 export async function signalsOf(stack: Stack, workflowId: string): Promise<string[]> {
-  const history = await settledHistory(stack, workflowId);
-  return (history.events ?? [])
-    .map((e) => e.workflowExecutionSignaledEventAttributes?.signalName)
-    .filter((n): n is string => typeof n === 'string');
+  return (await heard(stack, workflowId)).map((h) => h.name);
+}
+
+/** What the workflow heard: the event it was started with (as its signal), then each signal. */
+async function heard(stack: Stack, workflowId: string) {
+  return heardBy(await settledHistory(stack, workflowId), stack.env.client.options.loadedDataConverter);
 }
 
 const { EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, EVENT_TYPE_WORKFLOW_TASK_STARTED } =
@@ -177,18 +179,9 @@ async function settledHistory(stack: Stack, workflowId: string) {
   );
 }
 
-/** The (decoded) argument of every `name` signal the workflow received, in order. */
+/** The (decoded) argument of every `name` signal the workflow received, in order (the opening event first). */
 export async function signalInputs<T>(stack: Stack, workflowId: string, name: string): Promise<T[]> {
-  const history = await settledHistory(stack, workflowId);
-  const out: T[] = [];
-  for (const e of history.events ?? []) {
-    const s = e.workflowExecutionSignaledEventAttributes;
-    if (s?.signalName !== name) continue;
-    out.push(
-      await decodeFromPayloadsAtIndex<T>(stack.env.client.options.loadedDataConverter, 0, s.input?.payloads),
-    );
-  }
-  return out;
+  return (await heard(stack, workflowId)).filter((h) => h.name === name).map((h) => h.arg as T);
 }
 
 /** Signals that came through the API for an order (the supplier's callbacks left out). */

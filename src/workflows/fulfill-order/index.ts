@@ -28,6 +28,11 @@ import { applyReport, placeBatch, placeRouted, routing } from './supplier-steps'
 export async function fulfillOrder(input: FulfillOrderInput): Promise<FulfillmentStatus> {
   const run = new OrderRun(input);
   const { state } = run;
+  // The event the run was started with came before any signal. A continued run's carried state
+  // already holds it (continue-as-new passes the input on).
+  const opening = input.carried ? undefined : input.opening;
+  if (opening && 'orderDetails' in opening) state.receiveOrderDetails(opening.orderDetails);
+  if (opening && 'payment' in opening) state.receivePayment(opening.payment);
 
   setHandler(orderDetailsSignal, (d) => state.receiveOrderDetails(d));
   setHandler(storefrontStatusSignal, (c) => state.receiveStorefrontStatus(c));
