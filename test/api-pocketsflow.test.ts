@@ -181,6 +181,7 @@ describe('Pocketsflow order.completed', () => {
         reason: expect.stringMatching(/cancelled/),
       }),
     ]);
+    await stack.receipts.settled();
     const receipt = await stack.db.webhookReceipt.findFirst({
       where: { provider: 'pocketsflow', workflowId },
     });

@@ -22,6 +22,7 @@ const storeCacheExpiry = () => new Promise((r) => setTimeout(r, STORE_CACHE_TTL_
 
 const fixture = (name: string) => `${ROOT}test/fixtures/woocommerce/${name}`;
 async function receiptOutcomes(): Promise<string[]> {
+  await stack.receipts.settled();
   return (await stack.db.webhookReceipt.findMany({ where: { provider: 'woocommerce' } })).map(
     (r) => r.outcome,
   );

@@ -21,7 +21,7 @@ import { woocommerceRouter } from './hooks/woocommerce';
 import type { HookDeps } from './hooks/deps';
 import { openApiDocument } from './openapi';
 import { createLatePayments } from './late-payments';
-import { createReceipts } from './receipts';
+import { createReceipts, writeBehind, type AnsweredReceipts } from './receipts';
 import type { Client } from '@temporalio/client';
 import { adminRouter } from './admin/router';
 import { reviewBacklog } from './admin/exceptions';
@@ -47,6 +47,18 @@ export interface AppDeps {
   stores?: StoreRegistry;
   /** The codes email, for the admin order page's resend button (none: the button says so). */
   notifier?: Notifier;
+  /** Webhook receipts (default: written after the answer, see apiReceipts). */
+  receipts?: AnsweredReceipts;
+}
+
+/** The API's webhook receipts: written after the answer; a failed write is logged. */
+export function apiReceipts(db: Db, logger: Logger): AnsweredReceipts {
+  return writeBehind(createReceipts(db), (err, r) =>
+    logger.error(
+      { err, provider: r.provider, eventId: r.eventId, workflowId: r.workflowId },
+      'webhook receipt not written: a re-delivery of this event reaches the workflow again, which ignores it',
+    ),
+  );
 }
 
 const READY_CHECK_MS = 1_000;
@@ -88,7 +100,7 @@ export function createApp(deps: AppDeps): Express {
   const stores = deps.stores ?? createStoreRegistry({ db: deps.db, vault, config });
   const hookDeps: HookDeps = {
     gateway: deps.gateway,
-    receipts: createReceipts(deps.db),
+    receipts: deps.receipts ?? apiReceipts(deps.db, deps.logger),
     metrics: deps.metrics,
     bodyLimit: config.api.bodyLimit,
     toleranceMs: config.api.webhookToleranceMs,

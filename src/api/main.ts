@@ -5,7 +5,7 @@ import { createDb } from '../db/client';
 import { createLogger } from '../observability/logger';
 import { createMetrics } from '../observability/metrics';
 import { connectClient } from '../temporal/connection';
-import { createApp } from './app';
+import { apiReceipts, createApp } from './app';
 import { createCodeVault } from '../codes/vault';
 import { createConfiguredNotifier } from '../notify/email';
 import { createGateway } from './gateway';
@@ -19,10 +19,12 @@ async function main() {
   const gateway = createGateway(client, config.temporal.taskQueue, config.timeouts, {
     deadlineMs: config.api.temporalTimeoutMs,
   });
+  const receipts = apiReceipts(db, logger);
   const app = createApp({
     config,
     gateway,
     db,
+    receipts,
     logger,
     metrics: createMetrics(),
     temporal: client,
@@ -39,7 +41,8 @@ async function main() {
   });
   // Graceful shutdown on SIGTERM: /readyz turns 503 so load balancers stop routing here, requests
   // keep being served for API_SHUTDOWN_DELAY, then the listener closes, in-flight requests finish
-  // (up to API_SHUTDOWN_TIMEOUT), and the Temporal connection and the database close.
+  // (up to API_SHUTDOWN_TIMEOUT), the receipts still being written land, and the Temporal connection
+  // and the database close.
   let draining = false;
   const server = createServer((req, res) => {
     if (draining) {
@@ -62,6 +65,7 @@ async function main() {
     const timer = setTimeout(() => server.closeAllConnections(), config.api.shutdownTimeoutMs);
     await closed;
     clearTimeout(timer);
+    await receipts.settled();
     await client.connection.close();
     await db.$disconnect();
     logger.info('api stopped');

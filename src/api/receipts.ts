@@ -46,3 +46,46 @@ export function createReceipts(db: Db): Receipts {
     },
   };
 }
+
+/** Receipts whose writes finish after the answer (see writeBehind). */
+export interface AnsweredReceipts extends Receipts {
+  /** Resolves once every receipt write started so far has finished (shutdown, tests). */
+  settled(): Promise<void>;
+}
+
+type Receipt = Parameters<Receipts['record']>[0];
+
+/**
+ * The API's receipts: record() starts the write and returns, so the sender's answer does not
+ * wait for a commit. The receipt only short-cuts a re-delivery, and the event it stands for
+ * has already reached Temporal. A re-delivery that finds no receipt (the write failed, or the
+ * process died first) is delivered to the workflow again, which ignores an event id it already
+ * has; a crash between the Temporal call and an awaited write would leave the same gap. Until
+ * its write lands, this process answers the event as seen.
+ */
+export function writeBehind(
+  receipts: Receipts,
+  onError: (err: unknown, receipt: Receipt) => void,
+): AnsweredReceipts {
+  const writing = new Map<string, Promise<void>>();
+  const key = (provider: string, eventId: string) => `${provider}\n${eventId}`;
+  return {
+    async seen(provider, eventId) {
+      return writing.has(key(provider, eventId)) || receipts.seen(provider, eventId);
+    },
+    record(r) {
+      const k = key(r.provider, r.eventId);
+      const write = receipts
+        .record(r)
+        .catch((err: unknown) => onError(err, r))
+        .finally(() => {
+          if (writing.get(k) === write) writing.delete(k);
+        });
+      writing.set(k, write);
+      return Promise.resolve();
+    },
+    async settled() {
+      await Promise.all(writing.values());
+    },
+  };
+}

@@ -11,7 +11,8 @@ import { loadConfig, type Config } from '../../src/config';
 import { createCodeVault } from '../../src/codes/vault';
 import { createDb, type Db } from '../../src/db/client';
 import { ensureStore } from '../../src/db/demo-store';
-import { createApp } from '../../src/api/app';
+import { apiReceipts, createApp } from '../../src/api/app';
+import type { AnsweredReceipts } from '../../src/api/receipts';
 import { createGateway, type Gateway } from '../../src/api/gateway';
 import { createRecordingNotifier, type Notifier } from '../../src/notify/notifier';
 import { createLogger } from '../../src/observability/logger';
@@ -105,6 +106,8 @@ export interface Stack {
   codec: PayloadCodec;
   /** The API's way into Temporal (the same object the hooks call). */
   gateway: Gateway;
+  /** The API's webhook receipts; `settled()` before reading them from the database. */
+  receipts: AnsweredReceipts;
   worker?: Worker;
   stop(): Promise<void>;
 }
@@ -187,7 +190,9 @@ async function buildStack(opts: StackOptions, cleanups: (() => Promise<unknown>)
   // The production default (API_TEMPORAL_TIMEOUT, 1 s) is measured by test/temporal-outage.test.ts.
   const gateway = createGateway(env.client, taskQueue, timeouts, { deadlineMs: 10_000 });
   const notifier = opts.notifier ? opts.notifier(db) : createRecordingNotifier({ db, logger });
+  const receipts = apiReceipts(db, logger);
   const app = createApp({
+    receipts,
     notifier,
     config,
     gateway,
@@ -260,6 +265,7 @@ async function buildStack(opts: StackOptions, cleanups: (() => Promise<unknown>)
     responses,
     codec,
     gateway,
+    receipts,
     worker,
     async stop() {
       worker?.shutdown();
