@@ -2,7 +2,8 @@
 # dev toolchain; the runtime stage only dist/, production node_modules and the migrations.
 #   docker build -t cardbridge .
 #   docker run cardbridge                               # API (node dist/api/main.js)
-#   docker run cardbridge node dist/worker-main.js      # worker, from dist/workflow-bundle.js
+#   docker run -e MALLOC_ARENA_MAX=2 cardbridge node --max-old-space-size=128 --max-semi-space-size=4 dist/worker-main.js
+#                                                       # worker, from dist/workflow-bundle.js (memory: README)
 #   docker run cardbridge node dist/db/migrate-main.js  # apply prisma/migrations
 ARG NODE_VERSION=20.19
 

@@ -23,7 +23,7 @@ import {
 } from '../src/ops/schedule';
 import { connectClient } from '../src/temporal/connection';
 import { buildWorkflowBundle } from './build-workflow-bundle';
-import { ROOT, tsNode, waitUntil } from './lib/processes';
+import { ROOT, tsNode, waitUntil, WORKER_NODE_ENV, WORKER_NODE_FLAGS } from './lib/processes';
 import { Supervisor } from './lib/supervisor';
 import { devServerArgs, temporalCli, temporalReady } from './lib/temporal';
 
@@ -137,7 +137,14 @@ async function main() {
   ] as const) {
     // `node --import tsx` (not the tsx CLI, which SIGKILLs a child that is slow to stop) so
     // SIGTERM reaches each process and it drains.
-    if (run.has(part)) supervisor.add({ name: part, cmd: process.execPath, args: tsNode(file), env });
+    if (!run.has(part)) continue;
+    const worker = part === 'worker';
+    supervisor.add({
+      name: part,
+      cmd: process.execPath,
+      args: [...(worker ? WORKER_NODE_FLAGS : []), ...tsNode(file)],
+      env: worker ? { ...env, ...WORKER_NODE_ENV } : env,
+    });
   }
   // Nightly supplier reconciliation (docs/runbook.md, "Reconciliation"): created or updated.
   const client = await connectClient(config);

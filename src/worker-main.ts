@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import path from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import { loadEnvFile, loadConfig, databaseUrl, type Config } from './config';
 import { createStoreRegistry } from './stores/registry';
 import { createCodeVault } from './codes/vault';
@@ -38,6 +39,15 @@ async function main() {
   loadEnvFile();
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, name: 'worker' });
+  // Started without the heap flags (scripts/lib/processes.ts WORKER_NODE_FLAGS), the worker works
+  // but holds far more memory: V8 grows both heaps towards a quarter of the machine's memory.
+  const heapLimitMiB = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
+  if (heapLimitMiB > 1024) {
+    logger.warn(
+      { heapLimitMiB },
+      'worker heap not capped: run it as `node --max-old-space-size=128 --max-semi-space-size=4` with MALLOC_ARENA_MAX=2 (README, "Worker memory")',
+    );
+  }
   const db = createDb(databaseUrl(config));
   const workflowBundle = prebuiltBundle(config);
   // Temporal SDK metrics: Core's Prometheus exporter on loopback, merged into our /metrics below.

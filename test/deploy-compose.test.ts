@@ -5,6 +5,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileS
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { WORKER_NODE_ENV, WORKER_NODE_FLAGS } from '../scripts/lib/processes';
 import { loadConfig } from '../src/config';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../src/shared/contract';
 
@@ -119,10 +120,20 @@ describe.skipIf(!hasCompose)('docker-compose.yml', () => {
     expect(images.size).toBe(1);
     const entry = (n: string) => services[n]!.command!.join(' ');
     expect(entry('api')).toBe('node dist/api/main.js');
-    expect(entry('worker')).toBe('node dist/worker-main.js');
+    expect(services.worker!.command).toEqual(['node', ...WORKER_NODE_FLAGS, 'dist/worker-main.js']);
+    expect(services.worker!.environment).toMatchObject(WORKER_NODE_ENV);
+    // `npm run worker` runs it the same way.
+    const scripts = (
+      JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+    ).scripts;
+    expect(scripts.worker).toBe(
+      `MALLOC_ARENA_MAX=${WORKER_NODE_ENV.MALLOC_ARENA_MAX} node ${WORKER_NODE_FLAGS.join(' ')} --import tsx src/worker-main.ts`,
+    );
     expect(entry('migrate')).toBe('node dist/db/migrate-main.js');
     for (const n of ['api', 'worker', 'migrate']) {
-      const src = services[n]!.command![1]!.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts');
+      const src = services[n]!.command!.at(-1)!
+        .replace(/^dist\//, 'src/')
+        .replace(/\.js$/, '.ts');
       expect(existsSync(path.join(ROOT, src)), src).toBe(true);
     }
   });

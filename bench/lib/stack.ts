@@ -26,7 +26,7 @@ import {
   temporalServerDir,
 } from '../../scripts/lib/temporal';
 import { freePort, httpOk, spawnChild, spawnNode, waitUntil, type Child } from './procs';
-import { ROOT } from '../../scripts/lib/processes';
+import { ROOT, tsNode, WORKER_NODE_ENV, WORKER_NODE_FLAGS } from '../../scripts/lib/processes';
 
 export { temporalCli };
 
@@ -244,9 +244,12 @@ export async function startStack(opts: StackOptions) {
         ...opts.workerEnv,
         ...env,
       };
-      worker = opts.compiledWorker
-        ? spawnChild('worker', process.execPath, [compiled], workerEnv)
-        : spawnNode('worker', 'src/worker-main.ts', workerEnv);
+      // As production runs it: WORKER_NODE_FLAGS, WORKER_NODE_ENV (a --worker-env may override them).
+      const nodeArgs = [
+        ...WORKER_NODE_FLAGS,
+        ...(opts.compiledWorker ? [compiled] : tsNode('src/worker-main.ts')),
+      ];
+      worker = spawnChild('worker', process.execPath, nodeArgs, { ...WORKER_NODE_ENV, ...workerEnv });
       procs.push(worker);
       await waitUntil('the worker', httpOk(`http://127.0.0.1:${health}/healthz`), { proc: worker });
       return worker;
