@@ -217,7 +217,7 @@ const schema = z
      * payment or a person) then costs storage, not memory: an evicted one is replayed from its
      * history when its next event arrives. The SDK's default grows with the machine's memory.
      */
-    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
+    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(250),
 
     API_PORT: port(3000),
     API_PUBLIC_URL: z.url().optional(),

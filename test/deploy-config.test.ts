@@ -129,7 +129,7 @@ describe('worker and API production settings', () => {
       shutdownGraceMs: 45_000,
       maxCachedWorkflows: 200,
     });
-    expect(loadConfig({}).worker.maxCachedWorkflows).toBe(500);
+    expect(loadConfig({}).worker.maxCachedWorkflows).toBe(250);
     expect(problems({ WORKER_MAX_CACHED_WORKFLOWS: '-1' })).toMatch(/WORKER_MAX_CACHED_WORKFLOWS/);
     expect(loadConfig({}).worker).toMatchObject({ healthPort: 0, maxActivitiesPerSecond: undefined });
     expect(problems({ WORKER_MAX_ACTIVITIES_PER_SECOND: '0' })).toMatch(/WORKER_MAX_ACTIVITIES_PER_SECOND/);

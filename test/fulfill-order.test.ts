@@ -33,6 +33,19 @@ afterAll(async () => {
 });
 
 const US50 = { sku: 'PSN-US-50', quantity: 1, total: '52.99' };
+
+/** One PSN-US-50, paid, as the API forwards a Standard Webhooks order (event id `e-<orderId>`). */
+const standardOrder = (orderId: string, over: Partial<OrderDetails> = {}): OrderDetails => ({
+  channel: 'standard',
+  status: 'processing',
+  paid: true,
+  currency: 'USD',
+  total: '52.99',
+  riskFlags: [],
+  lines: [{ lineNo: 1, sku: 'PSN-US-50', quantity: 1, unitPrice: '52.99' }],
+  eventId: `e-${orderId}`,
+  ...over,
+});
 const US10x2 = { sku: 'PSN-US-10', quantity: 2, total: '21.98' };
 
 describe('supplier webhook handling', () => {
@@ -368,16 +381,7 @@ describe('eligibility', () => {
   it('waits for payment, and never orders for an unpaid order', async () => {
     const orderId = String(newOrderId());
     const workflowId = fulfillmentWorkflowId('demo', orderId);
-    const details: OrderDetails = {
-      channel: 'standard',
-      status: 'pending',
-      paid: false,
-      currency: 'USD',
-      total: '52.99',
-      riskFlags: [],
-      lines: [{ lineNo: 1, sku: 'PSN-US-50', quantity: 1, unitPrice: '52.99' }],
-      eventId: `e-${orderId}`,
-    };
+    const details = standardOrder(orderId, { status: 'pending', paid: false });
     await stack.env.client.workflow.signalWithStart<typeof fulfillOrder, [OrderDetails]>('fulfillOrder', {
       workflowId,
       taskQueue: stack.taskQueue,
@@ -410,16 +414,7 @@ describe('eligibility', () => {
   });
 
   it('starts with whichever event comes first and hears the other as a signal', async () => {
-    const details = (orderId: string): OrderDetails => ({
-      channel: 'standard',
-      status: 'processing',
-      paid: true,
-      currency: 'USD',
-      total: '52.99',
-      riskFlags: [],
-      lines: [{ lineNo: 1, sku: 'PSN-US-50', quantity: 1, unitPrice: '52.99' }],
-      eventId: `e-${orderId}`,
-    });
+    const details = (orderId: string) => standardOrder(orderId);
     /** What the run heard from the storefront and gateway, each marked as its start's input or a signal. */
     const heard = async (workflowId: string) =>
       (

@@ -20,7 +20,7 @@ export const tsNode = (file: string) => ['--import', 'tsx', file];
  * arenas. Without them V8 lets each heap grow towards a quarter of the machine's memory before it
  * collects, and glibc keeps an arena per thread: a worker with 1,000 parked orders held 690 MiB,
  * with them 370 MiB, draining as fast (BENCHMARKS.md, P4). 128 MiB of old space holds the main
- * thread's activities and the workflow thread's 500 cached workflows (WORKER_MAX_CACHED_WORKFLOWS).
+ * thread's activities and the workflow thread's cached workflows (WORKER_MAX_CACHED_WORKFLOWS, 250).
  */
 export const WORKER_NODE_FLAGS = ['--max-old-space-size=128', '--max-semi-space-size=4'];
 export const WORKER_NODE_ENV = { MALLOC_ARENA_MAX: '2' };
