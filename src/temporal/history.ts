@@ -4,11 +4,7 @@
 import type { LoadedDataConverter } from '@temporalio/common';
 import type { History } from '@temporalio/common/lib/proto-utils';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
-import {
-  orderDetailsSignal,
-  paymentReceivedSignal,
-  type FulfillOrderInput,
-} from '../shared/contract';
+import { orderDetailsSignal, paymentReceivedSignal, type FulfillOrderInput } from '../shared/contract';
 
 export interface Heard {
   /** The signal's name; the opening event counts as the signal it stands for. */
@@ -18,10 +14,7 @@ export interface Heard {
   opening: boolean;
 }
 
-export async function heardBy(
-  history: History,
-  converter: LoadedDataConverter,
-): Promise<Heard[]> {
+export async function heardBy(history: History, converter: LoadedDataConverter): Promise<Heard[]> {
   const heard: Heard[] = [];
   for (const event of history.events ?? []) {
     const started = event.workflowExecutionStartedEventAttributes;
