@@ -149,7 +149,7 @@ export async function workflowAbsent(stack: Stack, workflowId: string): Promise<
   }
 }
 
-/** Signals the workflow received, by name, read from its history on the server. */
+/** Signals the workflow received by name (the event it was started with first), from its history. */
 export async function signalsOf(stack: Stack, workflowId: string): Promise<string[]> {
   return (await heard(stack, workflowId)).map((h) => h.name);
 }
