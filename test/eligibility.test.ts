@@ -1,7 +1,7 @@
 // Unit tests of the pure eligibility rules.
 import { describe, expect, it } from 'vitest';
-import type { OrderDetails } from '../src/shared/contract';
 import { checkEligibility, DEFAULT_STORE_SETTINGS, toCents, type Catalog } from '../src/shared/eligibility';
+import { psnOrder } from './support/orders';
 
 const catalog: Catalog = {
   settings: { ...DEFAULT_STORE_SETTINGS, codeSkuPrefixes: ['PSN-'] },
@@ -19,17 +19,7 @@ const catalog: Catalog = {
   },
 };
 
-const order = (over: Partial<OrderDetails> = {}): OrderDetails => ({
-  channel: 'woocommerce',
-  status: 'processing',
-  paid: true,
-  currency: 'USD',
-  total: '52.99',
-  riskFlags: [],
-  lines: [{ lineNo: 1, sku: 'PSN-US-50', quantity: 1, unitPrice: '52.99' }],
-  eventId: 'e1',
-  ...over,
-});
+const order = psnOrder;
 
 describe('eligibility', () => {
   it('passes a paid, mapped order', () => {

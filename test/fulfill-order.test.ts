@@ -17,6 +17,7 @@ import {
   newOrderId,
   ordersCreated,
   placeOrder,
+  psnOrder,
   rejectedDecision,
   result,
   waitForState,
@@ -35,17 +36,8 @@ afterAll(async () => {
 const US50 = { sku: 'PSN-US-50', quantity: 1, total: '52.99' };
 
 /** One PSN-US-50, paid, as the API forwards a Standard Webhooks order (event id `e-<orderId>`). */
-const standardOrder = (orderId: string, over: Partial<OrderDetails> = {}): OrderDetails => ({
-  channel: 'standard',
-  status: 'processing',
-  paid: true,
-  currency: 'USD',
-  total: '52.99',
-  riskFlags: [],
-  lines: [{ lineNo: 1, sku: 'PSN-US-50', quantity: 1, unitPrice: '52.99' }],
-  eventId: `e-${orderId}`,
-  ...over,
-});
+const standardOrder = (orderId: string, over: Partial<OrderDetails> = {}): OrderDetails =>
+  psnOrder({ channel: 'standard', eventId: `e-${orderId}`, ...over });
 const US10x2 = { sku: 'PSN-US-10', quantity: 2, total: '21.98' };
 
 describe('supplier webhook handling', () => {
@@ -475,16 +467,9 @@ describe('eligibility', () => {
       (c) => c.length > 0,
     );
     expect(cases.map((c) => [c.reasonCode, c.status])).toEqual([['ORDER_MISSING', 'open']]);
-    await stack.env.client.workflow.getHandle(workflowId).signal(orderDetailsSignal, {
-      channel: 'woocommerce',
-      status: 'pending',
-      paid: false,
-      currency: 'USD',
-      total: '52.99',
-      riskFlags: [],
-      lines: [{ lineNo: 1, sku: 'PSN-US-50', quantity: 1, unitPrice: '52.99' }],
-      eventId: `e-${orderId}`,
-    });
+    await stack.env.client.workflow
+      .getHandle(workflowId)
+      .signal(orderDetailsSignal, psnOrder({ status: 'pending', paid: false, eventId: `e-${orderId}` }));
     expect((await result(stack, workflowId)).state).toBe('delivered');
   });
 

@@ -7,10 +7,24 @@ import {
   statusQuery,
   type FulfillmentState,
   type FulfillmentStatus,
+  type OrderDetails,
   type ReviewDecision,
 } from '../../src/shared/contract';
 import type { Stack } from './stack';
 import { postWoo, wooOrder, type WooLine } from './woo';
+
+/** The order details a storefront forwards for one paid PSN-US-50 at 52.99 (override any field). */
+export const psnOrder = (over: Partial<OrderDetails> = {}): OrderDetails => ({
+  channel: 'woocommerce',
+  status: 'processing',
+  paid: true,
+  currency: 'USD',
+  total: '52.99',
+  riskFlags: [],
+  lines: [{ lineNo: 1, sku: 'PSN-US-50', quantity: 1, unitPrice: '52.99' }],
+  eventId: 'e1',
+  ...over,
+});
 
 let nextOrderId = Math.floor(Date.now() / 1000) % 100_000;
 export function newOrderId(): number {
