@@ -23,7 +23,8 @@ import {
 } from '../src/ops/schedule';
 import { connectClient } from '../src/temporal/connection';
 import { buildWorkflowBundle } from './build-workflow-bundle';
-import { ROOT, tsNode, waitUntil, WORKER_NODE_ENV, WORKER_NODE_FLAGS } from './lib/processes';
+import { WORKER_NODE_ENV, WORKER_NODE_FLAGS } from '../src/worker-node';
+import { ROOT, tsNode, waitUntil } from './lib/processes';
 import { Supervisor } from './lib/supervisor';
 import { devServerArgs, temporalCli, temporalReady } from './lib/temporal';
 

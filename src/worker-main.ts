@@ -19,6 +19,7 @@ import { createSupplierRegistry } from './suppliers/supplier';
 import { createPayloadCodec } from './temporal/codec';
 import { connectWorker } from './temporal/connection';
 import { createWorker } from './worker';
+import { WORKER_NODE_ENV, WORKER_NODE_FLAGS } from './worker-node';
 import { alertDepsFrom } from './activities/alerts';
 
 /** Production (or WORKFLOW_BUNDLE_PATH): the bundle built by scripts/build-workflow-bundle.ts. */
@@ -39,13 +40,14 @@ async function main() {
   loadEnvFile();
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, name: 'worker' });
-  // Started without the heap flags (scripts/lib/processes.ts WORKER_NODE_FLAGS), the worker works
-  // but holds far more memory: V8 grows both heaps towards a quarter of the machine's memory.
+  // Started without WORKER_NODE_FLAGS the worker works but holds far more memory: V8 grows both
+  // heaps towards a quarter of the machine's memory.
   const heapLimitMiB = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
   if (heapLimitMiB > 1024) {
+    const env = Object.entries(WORKER_NODE_ENV).map(([k, v]) => `${k}=${v}`);
     logger.warn(
-      { heapLimitMiB },
-      'worker heap not capped: run it as `node --max-old-space-size=128 --max-semi-space-size=4` with MALLOC_ARENA_MAX=2 (README, "Worker memory")',
+      { heapLimitMiB, flags: WORKER_NODE_FLAGS, env },
+      'worker heap not capped: start node with these flags and environment (README, "Worker memory")',
     );
   }
   const db = createDb(databaseUrl(config));

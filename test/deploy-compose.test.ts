@@ -5,7 +5,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileS
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { WORKER_NODE_ENV, WORKER_NODE_FLAGS } from '../scripts/lib/processes';
+import { WORKER_NODE_ENV, WORKER_NODE_FLAGS } from '../src/worker-node';
 import { loadConfig } from '../src/config';
 import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../src/shared/contract';
 

@@ -26,7 +26,8 @@ import {
   temporalServerDir,
 } from '../../scripts/lib/temporal';
 import { freePort, httpOk, spawnChild, spawnNode, waitUntil, type Child } from './procs';
-import { ROOT, tsNode, WORKER_NODE_ENV, WORKER_NODE_FLAGS } from '../../scripts/lib/processes';
+import { ROOT, tsNode } from '../../scripts/lib/processes';
+import { WORKER_NODE_ENV, WORKER_NODE_FLAGS } from '../../src/worker-node';
 
 export { temporalCli };
 

@@ -18,7 +18,7 @@ export function createDb(url: string): Db {
 
 /**
  * The connection pool under `db`, for statements that run on every webhook request and are
- * cheaper as prepared SQL than through the query builder (src/api/receipts.ts).
+ * cheaper as plain SQL than through the query builder (src/api/receipts.ts).
  */
 export function poolOf(db: Db): pg.Pool {
   const pool = pools.get(db);
