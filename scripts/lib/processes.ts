@@ -13,13 +13,34 @@ export const ROOT = path.resolve(__dirname, '../..');
  */
 export const tsNode = (file: string) => ['--import', 'tsx', file];
 
+/**
+ * The kernel hands out ports 32768-60999 (Linux's default ip_local_port_range) to every socket
+ * that asks for port 0, outgoing connections included. A port found free there can be taken by
+ * another process's connection before ours binds it (seen in CI: two test passes side by side,
+ * `npm start` refused its database port with EADDRINUSE). So ports for services we start
+ * ourselves come from below that range, where nothing is handed out unasked.
+ */
+const SERVICE_PORTS = { from: 20_000, to: 32_000 };
+
+/** A port nothing listens on now, from SERVICE_PORTS (the kernel's choice after 50 misses). */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = SERVICE_PORTS.from + Math.floor(Math.random() * (SERVICE_PORTS.to - SERVICE_PORTS.from));
+    if ((await bindable(port)) !== undefined) return port;
+  }
+  const port = await bindable(0);
+  if (port === undefined) throw new Error('no free port');
+  return port;
+}
+
+/** Binds 127.0.0.1:port and lets go: the port bound, or undefined when it is taken. */
+function bindable(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
     const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
+    s.once('error', () => resolve(undefined));
+    s.listen(port, '127.0.0.1', () => {
+      const bound = (s.address() as { port: number }).port;
+      s.close(() => resolve(bound));
     });
   });
 }
